@@ -1,0 +1,153 @@
+"""The command line. It imports the terminal UI only when the UI is asked for, and the ORM only
+when a command needs it, so every command starts quickly."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .locations import (
+    backup_dir,
+    config_dir,
+    data_dir,
+    resolve_database,
+    settings_file,
+    user_template_dir,
+)
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="audit-tui",
+        description="Case-file audits for children's social care: walk an audit in the "
+                    "terminal, then add the audits up. With no command, the app opens.",
+        epilog="The database is audits.db in your data folder unless --db or AUDIT_TUI_DB says "
+               "otherwise; 'audit-tui where' shows every folder the tool uses.")
+    parser.add_argument("--version", action="version", version=f"audit-tui {__version__}")
+    parser.add_argument("--db", metavar="PATH_OR_URL",
+                        help="the database file to use (overrides AUDIT_TUI_DB)")
+    parser.add_argument("--templates", metavar="DIR", action="append", default=[],
+                        type=Path, help="a further folder of templates (may be repeated)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("where", help="show where the database, templates and backups live")
+    templates = commands.add_parser("templates", help="list or check audit templates")
+    sub = templates.add_subparsers(dest="templates_command", metavar="ACTION", required=True)
+    sub.add_parser("list", help="every usable template, and every unusable one with its reason")
+    check = sub.add_parser("check", help="check template files; exit 1 if any has a problem")
+    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    return parser
+
+
+def _catalog(args: argparse.Namespace):
+    from .templates.loader import default_catalog
+
+    return default_catalog(user_template_dir(), args.templates)
+
+
+def cmd_where(args: argparse.Namespace) -> int:
+    from .templates.loader import bundled_template_dir
+
+    target = resolve_database(args.db)
+    origin = {"default": "default", "--db": "from --db"}.get(target.origin,
+                                                              f"from {target.origin}")
+    rows = [
+        ("Database", f"{target.describe()}  ({origin})"),
+        ("Data folder", str(data_dir())),
+        ("Backups", str(backup_dir())),
+        ("Your templates", str(user_template_dir())),
+        ("Bundled templates", str(bundled_template_dir())),
+        ("Settings", str(settings_file())),
+        ("Config folder", str(config_dir())),
+    ]
+    rows.extend(("Extra templates", str(d)) for d in args.templates)
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
+    return EXIT_OK
+
+
+def cmd_templates_list(args: argparse.Namespace) -> int:
+    catalog = _catalog(args)
+    usable = catalog.templates()
+    if usable:
+        header = ("KEY", "VERSION", "TITLE", "SECTIONS", "QUESTIONS", "FROM")
+        rows = [(t.key, str(t.version), t.title, str(len(t.all_sections())),
+                 str(t.question_count()), t.source_path) for t in usable]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
+        for row in [header, *rows]:
+            print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5]))
+                  + "  " + row[5])
+    else:
+        print("No usable templates.")
+    superseded = [e for e in catalog.entries if e.superseded_by is not None]
+    for entry in superseded:
+        print(f"\nNot used: {entry.path} (version {entry.template.version}) is replaced by "
+              f"{entry.superseded_by}.")
+    if catalog.unusable:
+        print(f"\nUnusable templates ({len(catalog.unusable)}):")
+        for entry in catalog.unusable:
+            print(f"  {entry.path}")
+            for problem in entry.problems:
+                print(f"    {problem}")
+    return EXIT_OK
+
+
+def cmd_templates_check(args: argparse.Namespace) -> int:
+    from .templates.loader import load_template
+
+    bad = 0
+    for path in args.files:
+        result = load_template(path)
+        if result.problems:
+            bad += 1
+            for problem in result.problems:
+                print(problem)
+        else:
+            t = result.template
+            print(f"{path}: ok: {t.key} version {t.version}, {len(t.all_sections())} sections, "
+                  f"{t.question_count()} questions, {len(t.indicators())} indicators.")
+    if bad:
+        print(f"{bad} of {len(args.files)} file(s) have problems.", file=sys.stderr)
+    return EXIT_PROBLEMS if bad else EXIT_OK
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from .db.opening import prepare
+
+    target = resolve_database(args.db)
+    prepare(target)
+    from .app import AuditApp  # the UI is imported only now
+
+    app = AuditApp(database=target, template_dirs=list(args.templates))
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    if hasattr(os, "umask"):
+        os.umask(0o077)  # every file we create (database, backups, exports) is the user's alone
+    args = _parser().parse_args(argv)
+    from .db.probe import DatabaseProblem
+
+    try:
+        if args.command == "where":
+            return cmd_where(args)
+        if args.command == "templates":
+            if args.templates_command == "list":
+                return cmd_templates_list(args)
+            return cmd_templates_check(args)
+        return cmd_app(args)
+    except DatabaseProblem as exc:
+        print(f"audit-tui: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

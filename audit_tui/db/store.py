@@ -1,0 +1,375 @@
+"""Store functions: every change to an audit goes through here.
+
+Each function takes the session keyword-only, does its work in that session's transaction
+(the caller commits, usually through `engine.session_scope`), and returns plain models. Every
+change writes a history row (`audit_event`) with who, when, the old and the new value, in the
+same transaction, so the history can never disagree with the data.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any, Iterable
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from ..templates.model import Template
+from .models import (
+    Action,
+    Answer,
+    Audit,
+    AuditEvent,
+    RepeatRow,
+    SectionResult,
+    TemplateVersion,
+    utcnow,
+)
+
+ANSWER_FIELDS = ("grade", "choice", "choices", "text", "date_value", "number_value",
+                 "not_applicable", "evidence")
+CASE_FIELDS = ("case_reference", "team", "service_area", "social_worker", "auditor",
+               "audit_date")
+SECTION_FIELDS = ("grade", "rationale", "not_applicable", "na_reason")
+ACTION_FIELDS = ("description", "owner", "due_date", "status", "completed_date", "note")
+
+
+class StoreError(Exception):
+    """A change the store refuses; the message is for the user."""
+
+
+class AuditLocked(StoreError):
+    pass
+
+
+class NotFound(StoreError):
+    pass
+
+
+def _show(value: Any) -> str | None:
+    """How a value is written into the history."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return json.dumps(list(value), ensure_ascii=False)
+    return str(value)
+
+
+def _event(session: Session, audit: Audit, who: str, what: str, old: Any, new: Any) -> None:
+    session.add(AuditEvent(audit_id=audit.id, who=who, what=what, old_value=_show(old),
+                           new_value=_show(new)))
+
+
+def _touch(audit: Audit) -> None:
+    audit.updated_at = utcnow()
+    audit.revision += 1
+
+
+def _editable(session: Session, audit_id: str) -> Audit:
+    audit = get_audit(session=session, audit_id=audit_id)
+    if audit.status != "draft":
+        raise AuditLocked("This audit has been submitted, so it is read-only. Reopen it with a "
+                          "reason to change it.")
+    return audit
+
+
+# -- templates ---------------------------------------------------------------------------------
+def ensure_template_version(*, session: Session, template: Template) -> TemplateVersion:
+    """Store the exact text of a template version (once), so audits always render as taken."""
+    found = session.get(TemplateVersion, template.text_hash)
+    if found is not None:
+        return found
+    row = TemplateVersion(hash=template.text_hash, key=template.key, version=template.version,
+                          title=template.title, text=template.text)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def template_text(*, session: Session, template_hash: str) -> str:
+    row = session.get(TemplateVersion, template_hash)
+    if row is None:
+        raise NotFound(f"The template version {template_hash[:12]} is not in this database.")
+    return row.text
+
+
+# -- audits ------------------------------------------------------------------------------------
+def create_audit(*, session: Session, template: Template, case_reference: str, audit_date: date,
+                 who: str, team: str = "", service_area: str = "", social_worker: str = "",
+                 auditor: str = "") -> Audit:
+    case_reference = case_reference.strip()
+    if not case_reference:
+        raise StoreError("A case reference is needed to start an audit.")
+    ensure_template_version(session=session, template=template)
+    audit = Audit(template_key=template.key, template_version=template.version,
+                  template_hash=template.text_hash, case_reference=case_reference,
+                  team=team.strip(), service_area=service_area.strip(),
+                  social_worker=social_worker.strip(), auditor=auditor.strip(),
+                  audit_date=audit_date)
+    session.add(audit)
+    session.flush()
+    _event(session, audit, who, "audit created", None,
+           f"{template.key} v{template.version}")
+    return audit
+
+
+def get_audit(*, session: Session, audit_id: str) -> Audit:
+    audit = session.get(Audit, audit_id)
+    if audit is None:
+        raise NotFound("That audit is no longer in the database.")
+    return audit
+
+
+def list_audits(*, session: Session) -> list[Audit]:
+    statement = select(Audit).order_by(Audit.status, Audit.updated_at.desc())
+    return list(session.exec(statement))
+
+
+def update_case_details(*, session: Session, audit_id: str, who: str, **fields: Any) -> Audit:
+    audit = _editable(session, audit_id)
+    for name, value in fields.items():
+        if name not in CASE_FIELDS:
+            raise ValueError(f"not a case detail: {name}")
+        if isinstance(value, str):
+            value = value.strip()
+        if name == "case_reference" and not value:
+            raise StoreError("The case reference cannot be empty.")
+        old = getattr(audit, name)
+        if old != value:
+            setattr(audit, name, value)
+            _event(session, audit, who, name, old, value)
+            _touch(audit)
+    session.add(audit)
+    return audit
+
+
+def set_progress(*, session: Session, audit_id: str, answered: int, required: int,
+                 resume_at: str | None = None) -> None:
+    """Keep the home screen's progress figures and the resume point (no history: derived)."""
+    audit = get_audit(session=session, audit_id=audit_id)
+    audit.answered_count, audit.required_count = answered, required
+    if resume_at is not None:
+        audit.resume_at = resume_at
+    session.add(audit)
+
+
+def delete_draft(*, session: Session, audit_id: str) -> None:
+    audit = get_audit(session=session, audit_id=audit_id)
+    if audit.status != "draft":
+        raise AuditLocked("Only a draft can be deleted; this audit has been submitted.")
+    session.delete(audit)
+
+
+# -- answers -----------------------------------------------------------------------------------
+def answers_for(*, session: Session, audit_id: str) -> list[Answer]:
+    return list(session.exec(select(Answer).where(Answer.audit_id == audit_id)))
+
+
+def save_answer(*, session: Session, audit_id: str, question_key: str, who: str,
+                row_id: str = "", **fields: Any) -> Answer:
+    """Set some fields of one answer (the others keep their value); one row per slot."""
+    unknown = set(fields) - set(ANSWER_FIELDS)
+    if unknown:
+        raise ValueError(f"not answer fields: {sorted(unknown)}")
+    if "choices" in fields and isinstance(fields["choices"], (list, tuple)):
+        fields["choices"] = json.dumps(list(fields["choices"]), ensure_ascii=False)
+    audit = _editable(session, audit_id)
+    answer = session.exec(select(Answer).where(
+        Answer.audit_id == audit_id, Answer.question_key == question_key,
+        Answer.row_id == row_id)).first()
+    if answer is None:
+        answer = Answer(audit_id=audit_id, question_key=question_key, row_id=row_id)
+    where = question_key + (f" [{row_id[:8]}]" if row_id else "")
+    changed = False
+    for name, value in fields.items():
+        old = getattr(answer, name)
+        if old != value:
+            setattr(answer, name, value)
+            label = where if name not in ("evidence", "not_applicable") else f"{where} {name}"
+            _event(session, audit, who, f"answer {label}", old, value)
+            changed = True
+    if changed:
+        answer.updated_at = utcnow()
+        answer.updated_by = who
+        _touch(audit)
+        session.add(answer)
+        session.add(audit)
+    return answer
+
+
+def clear_answer(*, session: Session, audit_id: str, question_key: str, who: str,
+                 row_id: str = "") -> None:
+    """Remove the value of an answer (its evidence note stays)."""
+    save_answer(session=session, audit_id=audit_id, question_key=question_key, who=who,
+                row_id=row_id, grade=None, choice=None, choices=None, text=None,
+                date_value=None, number_value=None, not_applicable=False)
+
+
+# -- repeating rows ----------------------------------------------------------------------------
+def rows_for(*, session: Session, audit_id: str) -> list[RepeatRow]:
+    statement = select(RepeatRow).where(RepeatRow.audit_id == audit_id).order_by(
+        RepeatRow.group_key, RepeatRow.position, RepeatRow.created_at)
+    return list(session.exec(statement))
+
+
+def add_row(*, session: Session, audit_id: str, group_key: str, who: str) -> RepeatRow:
+    audit = _editable(session, audit_id)
+    last = session.exec(select(func.max(RepeatRow.position)).where(
+        RepeatRow.audit_id == audit_id, RepeatRow.group_key == group_key)).one()
+    row = RepeatRow(audit_id=audit_id, group_key=group_key, position=(last or 0) + 1)
+    session.add(row)
+    _event(session, audit, who, f"row added to {group_key}", None, row.id[:8])
+    _touch(audit)
+    session.add(audit)
+    return row
+
+
+def remove_row(*, session: Session, audit_id: str, row_id: str, who: str) -> None:
+    audit = _editable(session, audit_id)
+    row = session.get(RepeatRow, row_id)
+    if row is None or row.audit_id != audit_id:
+        raise NotFound("That row is no longer in the audit.")
+    answers = session.exec(select(Answer).where(Answer.audit_id == audit_id,
+                                                Answer.row_id == row_id)).all()
+    summary = {a.question_key: _show(a.date_value or a.choice or a.text or a.grade
+                                     or a.number_value) for a in answers}
+    session.exec(delete(Answer).where(Answer.audit_id == audit_id, Answer.row_id == row_id))
+    session.delete(row)
+    _event(session, audit, who, f"row removed from {row.group_key}",
+           json.dumps(summary, ensure_ascii=False), None)
+    _touch(audit)
+    session.add(audit)
+
+
+# -- sections and the overall grade ------------------------------------------------------------
+def section_results(*, session: Session, audit_id: str) -> list[SectionResult]:
+    return list(session.exec(select(SectionResult).where(SectionResult.audit_id == audit_id)))
+
+
+def save_section(*, session: Session, audit_id: str, section_key: str, criterion: str, who: str,
+                 **fields: Any) -> SectionResult:
+    unknown = set(fields) - set(SECTION_FIELDS)
+    if unknown:
+        raise ValueError(f"not section fields: {sorted(unknown)}")
+    audit = _editable(session, audit_id)
+    result = session.get(SectionResult, (audit_id, section_key))
+    if result is None:
+        result = SectionResult(audit_id=audit_id, section_key=section_key, criterion=criterion)
+    for name, value in fields.items():
+        old = getattr(result, name)
+        if old != value:
+            setattr(result, name, value)
+            _event(session, audit, who, f"section {section_key} {name}", old, value)
+            result.updated_at = utcnow()
+            _touch(audit)
+    session.add(result)
+    session.add(audit)
+    return result
+
+
+def set_overall(*, session: Session, audit_id: str, who: str, grade: Any = ...,
+                rationale: Any = ...) -> Audit:
+    audit = _editable(session, audit_id)
+    for name, value in (("overall_grade", grade), ("overall_rationale", rationale)):
+        if value is ...:
+            continue
+        old = getattr(audit, name)
+        if old != value:
+            setattr(audit, name, value)
+            _event(session, audit, who, name.replace("_", " "), old, value)
+            _touch(audit)
+    session.add(audit)
+    return audit
+
+
+# -- status ------------------------------------------------------------------------------------
+def submit(*, session: Session, audit_id: str, who: str) -> Audit:
+    audit = _editable(session, audit_id)
+    audit.status = "submitted"
+    audit.submitted_at = utcnow()
+    _event(session, audit, who, "status", "draft", "submitted")
+    _touch(audit)
+    session.add(audit)
+    return audit
+
+
+def reopen(*, session: Session, audit_id: str, who: str, reason: str) -> Audit:
+    reason = reason.strip()
+    if not reason:
+        raise StoreError("Say why the audit is being reopened: the reason goes into its history.")
+    audit = get_audit(session=session, audit_id=audit_id)
+    if audit.status == "draft":
+        raise StoreError("This audit is already a draft.")
+    old = audit.status
+    audit.status = "draft"
+    audit.submitted_at = None
+    _event(session, audit, who, f"status (reopened: {reason})", old, "draft")
+    _touch(audit)
+    session.add(audit)
+    return audit
+
+
+# -- actions -----------------------------------------------------------------------------------
+def actions_for(*, session: Session, audit_id: str) -> list[Action]:
+    statement = select(Action).where(Action.audit_id == audit_id).order_by(Action.created_at)
+    return list(session.exec(statement))
+
+
+def add_action(*, session: Session, audit_id: str, who: str, description: str, owner: str = "",
+               due_date: date | None = None) -> Action:
+    audit = _editable(session, audit_id)
+    if not description.strip():
+        raise StoreError("An action needs a description.")
+    action = Action(audit_id=audit_id, description=description.strip(), owner=owner.strip(),
+                    due_date=due_date)
+    session.add(action)
+    _event(session, audit, who, "action added", None, action.description)
+    _touch(audit)
+    session.add(audit)
+    return action
+
+
+def update_action(*, session: Session, action_id: str, who: str, **fields: Any) -> Action:
+    unknown = set(fields) - set(ACTION_FIELDS)
+    if unknown:
+        raise ValueError(f"not action fields: {sorted(unknown)}")
+    action = session.get(Action, action_id)
+    if action is None:
+        raise NotFound("That action is no longer in the database.")
+    audit = get_audit(session=session, audit_id=action.audit_id)
+    for name, value in fields.items():
+        old = getattr(action, name)
+        if old != value:
+            setattr(action, name, value)
+            _event(session, audit, who, f"action {name}", old, value)
+            action.updated_at = utcnow()
+    session.add(action)
+    return action
+
+
+def remove_action(*, session: Session, action_id: str, who: str) -> None:
+    action = session.get(Action, action_id)
+    if action is None:
+        raise NotFound("That action is no longer in the database.")
+    audit = _editable(session, action.audit_id)
+    _event(session, audit, who, "action removed", action.description, None)
+    session.delete(action)
+    _touch(audit)
+    session.add(audit)
+
+
+# -- history -----------------------------------------------------------------------------------
+def history(*, session: Session, audit_id: str) -> list[AuditEvent]:
+    statement = select(AuditEvent).where(AuditEvent.audit_id == audit_id).order_by(
+        AuditEvent.at)
+    return list(session.exec(statement))
+
+
+def counts(*, session: Session, tables: Iterable[type] = (Audit, Answer, Action)) -> dict:
+    return {t.__tablename__: session.exec(select(func.count()).select_from(t)).one()
+            for t in tables}

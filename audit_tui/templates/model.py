@@ -1,0 +1,279 @@
+"""The audit template, as the rest of the tool sees it once a TOML file has been validated.
+
+Everything here is plain, immutable data: the loader builds it, the walk, the reports and the
+store read it. Nothing here touches the disk or the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+# The question types a template may use, with the words a QA lead writes in `type = "..."`.
+QUESTION_TYPES: dict[str, str] = {
+    "grade": "a grade on the section's scale",
+    "yes_no": "yes, no or not applicable",
+    "choice": "one of a list of choices",
+    "multi_choice": "any number of a list of choices",
+    "date": "a date",
+    "number": "a number",
+    "text": "a short line of text",
+    "long_text": "a longer piece of text",
+}
+
+# Units an indicator can count in.
+INDICATOR_UNITS: dict[str, str] = {
+    "working_days": "working days",
+    "calendar_days": "days",
+    "weeks": "weeks",
+    "months": "months",
+}
+
+# The criteria every template may use without declaring them; a template adds its own under
+# [criteria]. Reports add sections up across templates by these keys.
+BUILTIN_CRITERIA: dict[str, str] = {
+    "assessment_quality": "Assessment quality",
+    "plan_timeliness": "Plans: quality and timeliness",
+    "plo_drift": "Pre-proceedings (PLO) and drift",
+    "management_oversight": "Management oversight and supervision",
+    "childs_voice": "The child's voice and lived experience",
+    "multi_agency": "Multi-agency working and strategy discussions",
+    "workforce_stability": "Workforce stability",
+    "exploitation_missing": "Exploitation and missing episodes",
+    "health": "Health",
+    "education": "Education",
+    "placement_stability": "Placement stability and permanence",
+    "care_leavers": "Leaving care and pathway planning",
+    "front_door": "Contacts, referrals and thresholds",
+    "identity_life_story": "Identity and life-story work",
+    "case_recording": "Case recording and chronology",
+    "overall": "Overall",
+}
+
+# Case details every audit has. A template adds its own under [[details]].
+STANDARD_DETAILS: tuple[tuple[str, str, str], ...] = (
+    ("case_reference", "Case reference", "text"),
+    ("team", "Team", "text"),
+    ("service_area", "Service area", "text"),
+    ("social_worker", "Social worker", "text"),
+    ("auditor", "Auditor", "text"),
+    ("audit_date", "Audit date", "date"),
+)
+STANDARD_DETAIL_KEYS = frozenset(key for key, _, _ in STANDARD_DETAILS)
+
+
+@dataclass(frozen=True)
+class ScaleValue:
+    value: int
+    label: str
+    descriptor: str = ""
+
+
+@dataclass(frozen=True)
+class Scale:
+    key: str
+    title: str
+    values: tuple[ScaleValue, ...]
+    good_or_better: frozenset[int]
+    inadequate: frozenset[int]
+
+    def label(self, value: int | None) -> str:
+        for item in self.values:
+            if item.value == value:
+                return item.label
+        return ""
+
+    def value_keys(self) -> list[int]:
+        return [item.value for item in self.values]
+
+
+OFSTED_SCALE = Scale(
+    key="ofsted",
+    title="Ofsted four-point scale",
+    values=(
+        ScaleValue(1, "Outstanding", "Practice is consistently strong and makes a real, measurable "
+                   "difference to the child; it could be shared as an example for others."),
+        ScaleValue(2, "Good", "Practice is timely and purposeful; the child's needs and risks are "
+                   "understood and their circumstances are improving."),
+        ScaleValue(3, "Requires improvement to be good", "No widespread or serious failure leaves "
+                   "the child at risk, but practice is not yet good: gaps, delay or drift."),
+        ScaleValue(4, "Inadequate", "Serious or widespread failures leave the child harmed or at "
+                   "risk of harm, or their welfare is not safeguarded."),
+    ),
+    good_or_better=frozenset({1, 2}),
+    inadequate=frozenset({4}),
+)
+BUILTIN_SCALES: dict[str, Scale] = {"ofsted": OFSTED_SCALE}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Show something only when an earlier answer fits. Exactly one test is set."""
+
+    question: str
+    equals: object = None
+    not_equals: object = None
+    among: tuple = ()  # written `in = [...]` in TOML
+    not_among: tuple = ()  # written `not_in = [...]`
+    answered: bool | None = None
+    at_least: float | None = None
+    at_most: float | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    prompt: str
+    type: str
+    guidance: str = ""
+    source: str = ""
+    required: bool = True
+    tags: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    scale: str = ""  # grade questions: the scale key (resolved to the template's default)
+    descriptors: dict[int, str] = field(default_factory=dict)
+    allow_na: bool = False
+    allow_future: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = True
+    show_if: tuple[Condition, ...] = ()
+    group: str = ""  # the repeating group it belongs to, if any
+    section: str = ""  # the key of the (sub-)section it sits in; "" for case details
+
+    def choice_label(self, value: str) -> str:
+        for choice in self.choices:
+            if choice.value == value:
+                return choice.label
+        return value
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str
+    start: str  # written `from`
+    end: str  # written `to`; a date question or "audit_date"
+    unit: str
+    limit: float
+    otherwise_to: str = ""  # when `to` is unanswered, count to this instead (often "audit_date")
+    source: str = ""
+    group: str = ""
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    title: str
+    row_label: str
+    guidance: str = ""
+    min_rows: int = 0
+    max_rows: int | None = None
+    questions: tuple[Question, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    show_if: tuple[Condition, ...] = ()
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    criterion: str
+    guidance: str = ""
+    graded: bool = False
+    scale: str = ""
+    descriptors: dict[int, str] = field(default_factory=dict)
+    always_applies: bool = True
+    show_if: tuple[Condition, ...] = ()
+    questions: tuple[Question, ...] = ()
+    groups: tuple[Group, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    subsections: tuple["Section", ...] = ()
+    parent: str = ""
+    depth: int = 0
+
+    def walk(self) -> Iterator["Section"]:
+        """This section, then its sub-sections, depth first, in document order."""
+        yield self
+        for sub in self.subsections:
+            yield from sub.walk()
+
+
+@dataclass(frozen=True)
+class Overall:
+    guidance: str = ""
+    scale: str = ""
+    descriptors: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Template:
+    key: str
+    version: int
+    title: str
+    service: str
+    description: str = ""
+    scale: str = "ofsted"
+    scales: dict[str, Scale] = field(default_factory=dict)
+    criteria: dict[str, str] = field(default_factory=dict)
+    details: tuple[Question, ...] = ()
+    sections: tuple[Section, ...] = ()
+    overall: Overall = field(default_factory=Overall)
+    source_path: str = ""
+    text: str = ""
+    text_hash: str = ""
+
+    # -- look-ups ---------------------------------------------------------------------------
+    def all_sections(self) -> list[Section]:
+        return [s for top in self.sections for s in top.walk()]
+
+    def section(self, key: str) -> Section:
+        for s in self.all_sections():
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
+    def questions(self) -> list[Question]:
+        """Every question in document order: template details first, then sections (groups'
+        questions included)."""
+        out = list(self.details)
+        for s in self.all_sections():
+            out.extend(s.questions)
+            for g in s.groups:
+                out.extend(g.questions)
+        return out
+
+    def question(self, key: str) -> Question:
+        for q in self.questions():
+            if q.key == key:
+                return q
+        raise KeyError(key)
+
+    def groups(self) -> list[Group]:
+        return [g for s in self.all_sections() for g in s.groups]
+
+    def indicators(self) -> list[Indicator]:
+        out: list[Indicator] = []
+        for s in self.all_sections():
+            out.extend(s.indicators)
+            for g in s.groups:
+                out.extend(g.indicators)
+        return out
+
+    def scale_for(self, key: str = "") -> Scale:
+        key = key or self.scale
+        return self.scales.get(key) or BUILTIN_SCALES[key]
+
+    def criterion_title(self, key: str) -> str:
+        return self.criteria.get(key) or BUILTIN_CRITERIA.get(key) or key.replace("_", " ").capitalize()
+
+    def question_count(self) -> int:
+        return len([q for q in self.questions() if q.section])
