@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="every usable template, and every unusable one with its reason")
     check = sub.add_parser("check", help="check template files; exit 1 if any has a problem")
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    # Further commands register themselves here; each sets `handler`, a function of args that
+    # imports what it needs only when it runs.
+    from .reports.cli_commands import register as register_reports
+
+    register_reports(commands)
     return parser
 
 
@@ -135,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     from .db.probe import DatabaseProblem
 
     try:
+        handler = getattr(args, "handler", None)
+        if handler is not None:
+            return handler(args)
         if args.command == "where":
             return cmd_where(args)
         if args.command == "templates":

@@ -1,0 +1,111 @@
+"""The terminal app: its screens, global keys and command palette.
+
+Start-up is kept light: the home screen reads its list with the standard library's sqlite3 in a
+worker, and the ORM and templates are loaded in the background after the first paint.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+
+from .commands import ScreenActions
+from .locations import DatabaseTarget
+from .saver import SaveResult, Saver
+from .services import Services
+from .settings import Settings
+
+
+class Saved(Message):
+    """A save finished (posted from the writer thread, forwarded to the active screen)."""
+
+    def __init__(self, result: SaveResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class AuditApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "audit-tui"
+    COMMANDS = App.COMMANDS | {ScreenActions}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("question_mark,f1", "keys", "Keys", id="app.keys"),
+    ]
+
+    def __init__(self, database: DatabaseTarget, template_dirs: list[Path] | None = None,
+                 settings: Settings | None = None, warm_up: bool = True) -> None:
+        super().__init__()
+        self.services = Services(database, template_dirs, settings)
+        self.warm_up = warm_up
+        self.saver = Saver(self.services.session, lambda result: self.post_message(Saved(result)))
+
+    def save(self, label: str, work, key: str = "") -> None:
+        """Queue a database change; the active screen gets a `Saved` message when it is done."""
+        self.saver.submit(label, work, key)
+
+    def on_saved(self, message: Saved) -> None:
+        if message.result.ok is False:
+            self.notify(message.result.message, title="Not saved", severity="error", timeout=8)
+        self.screen.post_message(Saved(message.result))
+
+    def on_mount(self) -> None:
+        from .screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        for problem in self.services.settings.problems:
+            self.notify(problem, severity="warning", timeout=10)
+        if self.warm_up:
+            self.call_after_refresh(self.preload)
+
+    @work(thread=True, exclusive=True, group="preload")
+    def preload(self) -> None:
+        """Load the ORM, open the engine and read the templates while the user reads the list."""
+        try:
+            self.services.engine()
+            self.services.catalog()
+        except Exception as exc:  # reported when the user needs them
+            self.log.warning(f"preload failed: {type(exc).__name__}")
+
+    # -- navigation used by every screen ------------------------------------------------------
+    def action_new_audit(self) -> None:
+        from .screens.new_audit import NewAuditScreen
+
+        self.push_screen(NewAuditScreen())
+
+    def open_audit(self, audit_id: str, at: str | None = None) -> None:
+        from .screens.walk import WalkScreen
+
+        self.push_screen(WalkScreen(audit_id, at=at))
+
+    def open_review(self, audit_id: str) -> None:
+        from .screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(audit_id))
+
+    def action_keys(self) -> None:
+        from .dialogs.keys import KeysDialog, describe_keys
+
+        screen = self.screen
+        if isinstance(screen, KeysDialog):
+            return
+        title = screen.sub_title or screen.title or type(screen).__name__
+        self.push_screen(KeysDialog(describe_keys(self, screen), str(title)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("New audit", "Start a new audit", self.action_new_audit)
+
+    async def action_quit(self) -> None:
+        self.saver.flush(timeout=10.0)  # nothing typed is lost by quitting
+        await super().action_quit()
+
+    def on_unmount(self) -> None:
+        self.saver.close(timeout=10.0)
+        self.services.close()

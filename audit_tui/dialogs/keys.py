@@ -1,0 +1,65 @@
+"""The `?` dialog: every key of the screen the user was on, with what it does."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Static
+
+
+def describe_keys(app, screen: Screen) -> list[tuple[str, str]]:
+    """(key, description) for every binding of the screen: the screen's and the app's own
+    first, then the app's, then those of the focused widget (cursor keys and the like)."""
+    own: list[tuple[str, str]] = []
+    app_wide: list[tuple[str, str]] = []
+    widget: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not binding.description:
+            continue
+        item = (app.get_key_display(binding), binding.description)
+        if item in seen:
+            continue
+        seen.add(item)
+        if active.node is screen:
+            own.append(item)
+        elif active.node is app:
+            app_wide.append(item)
+        else:
+            widget.append(item)
+    return own + app_wide + widget
+
+
+class KeysDialog(ModalScreen[None]):
+    DEFAULT_CSS = """
+    KeysDialog { align: center middle; }
+    KeysDialog > Vertical {
+        width: 70; max-width: 95%; height: auto; max-height: 90%; border: thick $accent;
+        background: $surface; padding: 0 1;
+    }
+    KeysDialog DataTable { height: auto; max-height: 18; }
+    KeysDialog #keys-title { text-style: bold; padding: 1 0 0 0; }
+    KeysDialog #keys-foot { color: $text-muted; padding-bottom: 1; }
+    """
+    BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="keys.close")]
+
+    def __init__(self, rows: list[tuple[str, str]], title: str) -> None:
+        super().__init__()
+        self.rows, self.title_text = rows, title
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"Keys: {self.title_text}", id="keys-title", markup=False)
+            table = DataTable(cursor_type="row", zebra_stripes=True)
+            table.add_columns("Key", "What it does")
+            for key, text in self.rows:
+                table.add_row(key, text)
+            yield table
+            yield Static("Every action is also in the command palette (ctrl+p). "
+                         "Esc closes this.", id="keys-foot")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

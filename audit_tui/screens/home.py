@@ -1,0 +1,214 @@
+"""The home screen: the audits in the database, drafts first, with a filter."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from ..db.fastread import HOME_LIMIT, AuditSummary, list_audits
+
+WELCOME = (
+    "Welcome to audit-tui.\n\n"
+    "There are no audits in this database yet.\n\n"
+    "Press  n  to start a new audit: pick a template, type the case details, and the tool walks "
+    "you through its questions. Every answer is saved as you go.\n\n"
+    "Press  ?  for every key,  ctrl+p  for the command palette,  ctrl+q  to quit."
+)
+
+
+def _when(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone().strftime("%d/%m/%Y %H:%M")
+
+
+class HomeScreen(Screen):
+    TITLE = "audit-tui"
+    SUB_TITLE = "Audits"
+    BINDINGS = [
+        Binding("n", "new_audit", "New audit", id="home.new"),
+        Binding("enter", "open_audit", "Open", id="home.open"),
+        Binding("d,delete", "delete_draft", "Delete draft", id="home.delete"),
+        Binding("slash", "focus_filter", "Filter", id="home.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="home.clear_filter"),
+        Binding("r", "refresh", "Refresh", show=False, id="home.refresh"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, audits: list[AuditSummary], total: int, error: str = "") -> None:
+            super().__init__()
+            self.audits, self.total, self.error = audits, total, error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.audits: list[AuditSummary] = []
+        self.total = 0
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Type to filter by case reference, template, auditor, team...",
+                    id="filter")
+        yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
+        yield Static(WELCOME, id="welcome", markup=False)
+        yield Static("", id="home-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#audits", DataTable)
+        table.add_column("Status", key="status")
+        table.add_column("Case ref", key="case")
+        table.add_column("Template", key="template")
+        table.add_column("Auditor", key="auditor")
+        table.add_column("Team", key="team")
+        table.add_column("Last change", key="updated")
+        table.add_column("Progress", key="progress")
+        self.query_one("#welcome").display = False
+        table.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self.load()
+
+    # -- data ---------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="home-load")
+    def load(self) -> None:
+        target = self.app.services.database
+        try:
+            audits, total = list_audits(target.path, HOME_LIMIT)
+        except Exception as exc:  # a locked or damaged file: say so, keep the screen usable
+            self.post_message(self.Loaded([], 0, f"Could not read the audits: {exc}"))
+            return
+        self.post_message(self.Loaded(audits, total))
+
+    def on_home_screen_loaded(self, message: Loaded) -> None:
+        self.audits, self.total, self.loaded = message.audits, message.total, True
+        self.fill()
+        if message.error:
+            self.notify(message.error, severity="error", timeout=10)
+
+    def matches(self, audit: AuditSummary, words: list[str]) -> bool:
+        haystack = " ".join((audit.case_reference, audit.template_title, audit.auditor,
+                             audit.team, audit.status)).lower()
+        return all(word in haystack for word in words)
+
+    def fill(self) -> None:
+        table = self.query_one("#audits", DataTable)
+        words = self.query_one("#filter", Input).value.lower().split()
+        selected = self.selected_id()
+        table.clear()
+        shown = [a for a in self.audits if self.matches(a, words)]
+        for audit in shown:
+            status = Text("Draft", style="bold yellow") if audit.status == "draft" else Text(
+                audit.status.capitalize(), style="green")
+            # Text() keeps what users typed literal: "[bold]" in a name is not markup.
+            table.add_row(status, Text(audit.case_reference), Text(audit.template_title),
+                          Text(audit.auditor), Text(audit.team), _when(audit.updated_at),
+                          audit.progress, key=audit.id)
+        empty = not self.audits
+        self.query_one("#welcome").display = empty
+        table.display = not empty
+        self.query_one("#filter").display = not empty
+        drafts = sum(1 for a in self.audits if a.status == "draft")
+        note = f"{len(shown)} shown" if words else ""
+        more = (f"; the latest {len(self.audits)} of {self.total} are listed"
+                if self.total > len(self.audits) else "")
+        status = f"{self.total} audit(s), {drafts} draft(s){more}" + (f"; {note}" if note else "")
+        self.query_one("#home-status", Static).update("" if empty else status)
+        if selected is not None and selected in {a.id for a in shown}:
+            table.move_cursor(row=table.get_row_index(selected))
+
+    def selected_id(self) -> str | None:
+        table = self.query_one("#audits", DataTable)
+        if not table.row_count:
+            return None
+        try:
+            return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:
+            return None
+
+    def selected(self) -> AuditSummary | None:
+        audit_id = self.selected_id()
+        return next((a for a in self.audits if a.id == audit_id), None)
+
+    # -- filter -------------------------------------------------------------------------------
+    @on(Input.Changed, "#filter")
+    def filter_changed(self) -> None:
+        self.fill()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.query_one("#audits", DataTable).focus()
+
+    def on_key(self, event) -> None:
+        table = self.query_one("#audits", DataTable)
+        if self.focused is table and event.is_printable and event.character and (
+                event.character not in "nd/?r" or self.query_one("#filter", Input).value):
+            # Typing on the list filters it.
+            filter_input = self.query_one("#filter", Input)
+            filter_input.focus()
+            filter_input.insert_text_at_cursor(event.character)
+            event.stop()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self.query_one("#audits", DataTable).focus()
+
+    # -- actions ------------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_new_audit(self) -> None:
+        self.app.action_new_audit()
+
+    def action_open_audit(self) -> None:
+        audit = self.selected()
+        if audit is not None:
+            self.app.open_audit(audit.id)
+
+    @on(DataTable.RowSelected, "#audits")
+    def row_chosen(self) -> None:
+        self.action_open_audit()
+
+    def action_delete_draft(self) -> None:
+        audit = self.selected()
+        if audit is None:
+            return
+        if audit.status != "draft":
+            self.notify("Only drafts can be deleted. A submitted audit stays on record.",
+                        severity="warning")
+            return
+        from ..dialogs.confirm import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete(audit.id)
+
+        self.app.push_screen(ConfirmDialog(
+            f"Delete the draft audit of {audit.case_reference} ({audit.template_title})?\n"
+            "Its answers and history go with it. This cannot be undone.", yes="Delete"),
+            answered)
+
+    @work(thread=True, exclusive=True, group="home-delete")
+    def delete(self, audit_id: str) -> None:
+        from ..db import store
+
+        try:
+            with self.app.services.session() as session:
+                store.delete_draft(session=session, audit_id=audit_id)
+        except store.StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.notify, "Draft deleted.")
+        self.load()

@@ -1,0 +1,60 @@
+"""User settings, from `settings.toml` in the config folder (see `audit-tui where`).
+
+Every setting has a default, so the file is optional. A broken file never stops the tool: the
+defaults are used and the problem is reported with the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_CASE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9/_.-]{1,39}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # A case reference must match this (a regular expression, matched in full).
+    case_reference_pattern: str = DEFAULT_CASE_PATTERN
+    # Said to the auditor when the case reference does not match.
+    case_reference_hint: str = "letters, digits and - / _ . (2 to 40 characters), e.g. CH-004512"
+    # How many days of daily backups to keep.
+    backup_days: int = 14
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    def case_reference_ok(self, value: str) -> bool:
+        return re.fullmatch(self.case_reference_pattern, value) is not None
+
+
+def load_settings(path: Path) -> Settings:
+    if not path.exists():
+        return Settings()
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return Settings(problems=(f"{path}:1: cannot read the settings ({exc}); using defaults.",))
+    except tomllib.TOMLDecodeError as exc:
+        return Settings(problems=(f"{path}: not valid TOML ({exc}); using defaults.",))
+    problems: list[str] = []
+    values: dict = {}
+    defaults = Settings()
+    for name, value in doc.items():
+        if name not in Settings.__dataclass_fields__ or name == "problems":
+            problems.append(f"{path}: unknown setting '{name}'; it is ignored.")
+            continue
+        expected = type(getattr(defaults, name))
+        if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
+            problems.append(f"{path}: '{name}' should be {expected.__name__}; the default is used.")
+            continue
+        values[name] = value
+    pattern = values.get("case_reference_pattern")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems.append(f"{path}: case_reference_pattern is not a valid pattern ({exc}); "
+                            "the default is used.")
+            values.pop("case_reference_pattern")
+    return Settings(**values, problems=tuple(problems))
