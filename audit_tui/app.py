@@ -25,6 +25,8 @@ from .settings import Settings
 class Saved(Message):
     """A save finished (posted from the writer thread, forwarded to the active screen)."""
 
+    bubble = False  # forwarded to the screen; must not come back up to the app
+
     def __init__(self, result: SaveResult) -> None:
         super().__init__()
         self.result = result
