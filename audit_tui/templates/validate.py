@@ -402,7 +402,7 @@ class Builder:
         self.check_keys(doc, TOP_KEYS, (), "the template")
         key = self.key_of(doc, (), "the template")
         version = self.get(doc, "version", int, (), "the template", required=True, default=0)
-        if version is not None and version < 1 and "version" in doc:
+        if isinstance(doc.get("version"), int) and version < 1:
             self.problem(("version",), "version should be a whole number from 1 upwards.")
         criteria = self.get(doc, "criteria", dict, (), "the template", default={})
         for name, title in criteria.items():
