@@ -27,7 +27,8 @@ def describe_keys(app, screen: Screen) -> list[tuple[str, str]]:
         if active.node is screen:
             own.append(item)
         elif active.node is app:
-            app_wide.append(item)
+            # Our own app keys (ids "app.…") before Textual's built-in ones.
+            (own if (binding.id or "").startswith("app.") else app_wide).append(item)
         else:
             widget.append(item)
     return own + app_wide + widget
@@ -37,10 +38,10 @@ class KeysDialog(ModalScreen[None]):
     DEFAULT_CSS = """
     KeysDialog { align: center middle; }
     KeysDialog > Vertical {
-        width: 70; max-width: 95%; height: auto; max-height: 90%; border: thick $accent;
+        width: 70; max-width: 95%; height: 90%; border: thick $accent;
         background: $surface; padding: 0 1;
     }
-    KeysDialog DataTable { height: auto; max-height: 18; }
+    KeysDialog DataTable { height: 1fr; }
     KeysDialog #keys-title { text-style: bold; padding: 1 0 0 0; }
     KeysDialog #keys-foot { color: $text-muted; padding-bottom: 1; }
     """
@@ -58,8 +59,8 @@ class KeysDialog(ModalScreen[None]):
             for key, text in self.rows:
                 table.add_row(key, text)
             yield table
-            yield Static("Every action is also in the command palette (ctrl+p). "
-                         "Esc closes this.", id="keys-foot")
+            yield Static("Every action is also in the command palette (ctrl+p). Esc closes.",
+                         id="keys-foot")
 
     def action_close(self) -> None:
         self.dismiss(None)

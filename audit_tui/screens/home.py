@@ -29,6 +29,19 @@ def _when(value: datetime | None) -> str:
     return value.astimezone().strftime("%d/%m/%Y %H:%M")
 
 
+def _fit(text: str, width: int) -> Text:
+    """User text, shown literally, cut to `width` with an ellipsis."""
+    if len(text) > width:
+        text = text[: max(width - 1, 1)] + "…"
+    return Text(text)
+
+
+# (key, title, width); a width of 0 takes what is left. Team shows only on wide terminals.
+COLUMNS = [("status", "Status", 9), ("case", "Case ref", 12), ("template", "Template", 0),
+           ("auditor", "Auditor", 14), ("team", "Team", 14), ("updated", "Last change", 16),
+           ("progress", "Progress", 8)]
+
+
 class HomeScreen(Screen):
     TITLE = "audit-tui"
     SUB_TITLE = "Audits"
@@ -55,7 +68,7 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Type to filter by case reference, template, auditor, team...",
-                    id="filter")
+                    id="filter", select_on_focus=False)
         yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
         yield Static(WELCOME, id="welcome", markup=False)
         yield Static("", id="home-status", markup=False)
@@ -63,13 +76,6 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#audits", DataTable)
-        table.add_column("Status", key="status")
-        table.add_column("Case ref", key="case")
-        table.add_column("Template", key="template")
-        table.add_column("Auditor", key="auditor")
-        table.add_column("Team", key="team")
-        table.add_column("Last change", key="updated")
-        table.add_column("Progress", key="progress")
         self.query_one("#welcome").display = False
         table.focus()
         self.load()
@@ -104,15 +110,22 @@ class HomeScreen(Screen):
         table = self.query_one("#audits", DataTable)
         words = self.query_one("#filter", Input).value.lower().split()
         selected = self.selected_id()
-        table.clear()
+        widths = self.column_widths()
+        table.clear(columns=True)
+        for key, title, _ in COLUMNS:
+            if key in widths:
+                table.add_column(title, key=key, width=widths[key])
         shown = [a for a in self.audits if self.matches(a, words)]
         for audit in shown:
             status = Text("Draft", style="bold yellow") if audit.status == "draft" else Text(
                 audit.status.capitalize(), style="green")
             # Text() keeps what users typed literal: "[bold]" in a name is not markup.
-            table.add_row(status, Text(audit.case_reference), Text(audit.template_title),
-                          Text(audit.auditor), Text(audit.team), _when(audit.updated_at),
-                          audit.progress, key=audit.id)
+            cells = {"status": status, "case": audit.case_reference,
+                     "template": audit.template_title, "auditor": audit.auditor,
+                     "team": audit.team, "updated": _when(audit.updated_at),
+                     "progress": audit.progress}
+            table.add_row(*[cells[k] if k in ("status",) else _fit(cells[k], widths[k])
+                            for k, _, _ in COLUMNS if k in widths], key=audit.id)
         empty = not self.audits
         self.query_one("#welcome").display = empty
         table.display = not empty
@@ -125,6 +138,19 @@ class HomeScreen(Screen):
         self.query_one("#home-status", Static).update("" if empty else status)
         if selected is not None and selected in {a.id for a in shown}:
             table.move_cursor(row=table.get_row_index(selected))
+
+    def column_widths(self) -> dict[str, int]:
+        """Column widths that fit the terminal: nothing is cut off at 80 columns."""
+        available = max(self.size.width, 60) - 6  # margins and the scroll bar
+        columns = [c for c in COLUMNS if c[0] != "team" or available >= 110]
+        fixed = sum(width for _, _, width in columns) + 2 * len(columns)  # cell padding
+        widths = {key: width for key, _, width in columns}
+        widths["template"] = max(available - fixed, 10)
+        return widths
+
+    def on_resize(self) -> None:
+        if self.loaded:
+            self.fill()
 
     def selected_id(self) -> str | None:
         table = self.query_one("#audits", DataTable)

@@ -1,0 +1,163 @@
+"""The home screen: the audit list, filtering, opening, deleting drafts, the keys dialog."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from audit_tui.app import AuditApp
+from audit_tui.db import store
+from audit_tui.db.engine import session_scope
+from audit_tui.db.models import Audit
+
+
+def add_audits(engine, template, specs):
+    """specs: (case_reference, auditor, status, updated 'YYYY-MM-DD HH:MM')"""
+    ids = []
+    with session_scope(engine) as s:
+        for case, auditor, status, updated in specs:
+            audit = store.create_audit(session=s, template=template, case_reference=case,
+                                       audit_date=date(2026, 11, 2), who="t", auditor=auditor,
+                                       team="North")
+            audit.status = status
+            audit.updated_at = datetime.fromisoformat(updated + ":00+00:00")
+            audit.answered_count, audit.required_count = 3, 12
+            s.add(audit)
+            ids.append(audit.id)
+    return ids
+
+
+async def wait_for(pilot, condition, tries=200):
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError("condition never held")
+
+
+def table_rows(app) -> list[list[str]]:
+    table = app.screen.query_one("#audits", DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+@pytest.fixture(autouse=True)
+def utc_clock(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+async def test_an_empty_database_greets_the_user(db_target):
+    app = AuditApp(database=db_target, warm_up=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        welcome = app.screen.query_one("#welcome", Static)
+        await wait_for(pilot, lambda: welcome.display)
+        assert "Press  n  to start a new audit" in str(welcome.render())
+        assert not app.screen.query_one("#audits", DataTable).display
+
+
+async def test_drafts_come_first_then_submitted_latest_first(db_target, engine, example_template):
+    add_audits(engine, example_template, [
+        ("CH-1", "Ann", "submitted", "2026-11-20 09:00"),
+        ("CH-2", "Bob", "draft", "2026-11-01 09:00"),
+        ("CH-3", "Cat", "draft", "2026-11-21 09:00"),
+    ])
+    app = AuditApp(database=db_target, warm_up=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 3)
+        rows = table_rows(app)
+        assert [r[1] for r in rows] == ["CH-3", "CH-2", "CH-1"]
+        assert rows[0][0] == "Draft" and rows[2][0] == "Submitted"
+        assert rows[0][6] == "3/12"
+        assert rows[0][5] == "21/11/2026 09:00"
+
+
+async def test_typing_filters_the_list(db_target, engine, example_template):
+    add_audits(engine, example_template, [
+        ("CH-100", "Ann", "draft", "2026-11-20 09:00"),
+        ("CH-200", "Bob", "draft", "2026-11-21 09:00"),
+    ])
+    app = AuditApp(database=db_target, warm_up=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 2)
+        await pilot.press("B", "o")
+        assert app.screen.query_one("#filter", Input).value == "Bo"
+        await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 1)
+        assert table_rows(app)[0][1] == "CH-200"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 2)
+
+
+async def test_enter_opens_the_selected_audit(db_target, engine, example_template, monkeypatch):
+    ids = add_audits(engine, example_template, [("CH-1", "Ann", "draft", "2026-11-20 09:00")])
+    app = AuditApp(database=db_target, warm_up=False)
+    opened = []
+    monkeypatch.setattr(app, "open_audit", lambda audit_id, at=None: opened.append(audit_id))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: opened == ids)
+
+
+async def test_deleting_a_draft_asks_first_and_removes_it(db_target, engine, example_template):
+    ids = add_audits(engine, example_template, [
+        ("CH-1", "Ann", "submitted", "2026-11-20 09:00"),
+        ("CH-2", "Bob", "draft", "2026-11-21 09:00"),
+    ])
+    app = AuditApp(database=db_target, warm_up=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 2)
+        await pilot.press("d")
+        await pilot.press("n")  # "No": nothing happens
+        await pilot.pause()
+        with session_scope(engine) as s:
+            assert s.get(Audit, ids[1]) is not None
+        await pilot.press("d")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 1)
+        with session_scope(engine) as s:
+            assert s.get(Audit, ids[1]) is None
+            assert s.get(Audit, ids[0]) is not None
+        await pilot.press("d")  # the submitted one: refused, still there
+        await pilot.pause()
+        with session_scope(engine) as s:
+            assert s.get(Audit, ids[0]) is not None
+
+
+async def test_user_text_is_shown_literally(db_target, engine, example_template):
+    add_audits(engine, example_template, [("CH-[b]1", "[bold]Ann[/bold]", "draft",
+                                           "2026-11-20 09:00")])
+    app = AuditApp(database=db_target, warm_up=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 1)
+        row = table_rows(app)[0]
+        assert row[1] == "CH-[b]1" and row[3] == "[bold]Ann[/bold]"
+
+
+async def test_question_mark_lists_the_screens_keys(db_target):
+    from audit_tui.dialogs.keys import KeysDialog
+
+    app = AuditApp(database=db_target, warm_up=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, KeysDialog))
+        rows = [(k, d) for k, d in app.screen.rows]
+        descriptions = [d for _, d in rows]
+        for wanted in ("New audit", "Delete draft", "Filter", "Quit", "Keys"):
+            assert wanted in descriptions
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, KeysDialog))
+
+
+async def test_every_home_action_is_in_the_command_palette(db_target):
+    from audit_tui.commands import ScreenActions
+
+    app = AuditApp(database=db_target, warm_up=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        provider = ScreenActions(app.screen)
+        titles = [title for title, _, _ in provider._commands()]
+        for wanted in ("New audit", "Delete draft", "Filter", "Quit", "Keys"):
+            assert wanted in titles
