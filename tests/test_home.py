@@ -71,7 +71,7 @@ async def test_drafts_come_first_then_submitted_latest_first(db_target, engine, 
         assert [r[1] for r in rows] == ["CH-3", "CH-2", "CH-1"]
         assert rows[0][0] == "Draft" and rows[2][0] == "Submitted"
         assert rows[0][6] == "3/12"
-        assert rows[0][5] == "21/11/2026 09:00"
+        assert rows[0][5] == "21/11/2026"  # the time shows on wider terminals
 
 
 async def test_typing_filters_the_list(db_target, engine, example_template):

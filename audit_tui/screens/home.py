@@ -38,7 +38,7 @@ def _fit(text: str, width: int) -> Text:
 
 # (key, title, width); a width of 0 takes what is left. Team shows only on wide terminals.
 COLUMNS = [("status", "Status", 9), ("case", "Case ref", 12), ("template", "Template", 0),
-           ("auditor", "Auditor", 14), ("team", "Team", 14), ("updated", "Last change", 16),
+           ("auditor", "Auditor", 14), ("team", "Team", 14), ("updated", "Changed", 16),
            ("progress", "Progress", 8)]
 
 
@@ -122,7 +122,8 @@ class HomeScreen(Screen):
             # Text() keeps what users typed literal: "[bold]" in a name is not markup.
             cells = {"status": status, "case": audit.case_reference,
                      "template": audit.template_title, "auditor": audit.auditor,
-                     "team": audit.team, "updated": _when(audit.updated_at),
+                     "team": audit.team,
+                     "updated": _when(audit.updated_at)[: widths["updated"]],
                      "progress": audit.progress}
             table.add_row(*[cells[k] if k in ("status",) else _fit(cells[k], widths[k])
                             for k, _, _ in COLUMNS if k in widths], key=audit.id)
@@ -141,11 +142,14 @@ class HomeScreen(Screen):
 
     def column_widths(self) -> dict[str, int]:
         """Column widths that fit the terminal: nothing is cut off at 80 columns."""
-        available = max(self.size.width, 60) - 6  # margins and the scroll bar
-        columns = [c for c in COLUMNS if c[0] != "team" or available >= 110]
-        fixed = sum(width for _, _, width in columns) + 2 * len(columns)  # cell padding
+        available = max(self.size.width, 80) - 4  # margins and the scroll bar
+        wide = available >= 106
+        columns = [c for c in COLUMNS if c[0] != "team" or wide]
         widths = {key: width for key, _, width in columns}
-        widths["template"] = max(available - fixed, 10)
+        if not wide:
+            widths.update(case=11, auditor=12, updated=10)  # the date without the time
+        fixed = sum(widths.values()) + 2 * len(columns)  # each cell has padding 1 + 1
+        widths["template"] = max(available - fixed, 8)
         return widths
 
     def on_resize(self) -> None:
