@@ -38,9 +38,12 @@ async def wait_for(pilot, condition, tries=200):
     raise AssertionError("condition never held")
 
 
-def table_rows(app) -> list[list[str]]:
+def table_rows(app) -> list[dict[str, str]]:
+    """Each row as {column key: text}."""
     table = app.screen.query_one("#audits", DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    keys = [column.key.value for column in table.ordered_columns]
+    return [dict(zip(keys, (str(cell) for cell in table.get_row_at(i))))
+            for i in range(table.row_count)]
 
 
 @pytest.fixture(autouse=True)
@@ -68,10 +71,10 @@ async def test_drafts_come_first_then_submitted_latest_first(db_target, engine, 
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 3)
         rows = table_rows(app)
-        assert [r[1] for r in rows] == ["CH-3", "CH-2", "CH-1"]
-        assert rows[0][0] == "Draft" and rows[2][0] == "Submitted"
-        assert rows[0][6] == "3/12"
-        assert rows[0][5] == "21/11/2026"  # the time shows on wider terminals
+        assert [r["case"] for r in rows] == ["CH-3", "CH-2", "CH-1"]
+        assert rows[0]["status"] == "Draft" and rows[2]["status"] == "Submitted"
+        assert rows[0]["progress"] == "3/12"
+        assert rows[0]["updated"] == "21/11/2026"  # the time shows on wider terminals
 
 
 async def test_typing_filters_the_list(db_target, engine, example_template):
@@ -85,7 +88,7 @@ async def test_typing_filters_the_list(db_target, engine, example_template):
         await pilot.press("B", "o")
         assert app.screen.query_one("#filter", Input).value == "Bo"
         await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 1)
-        assert table_rows(app)[0][1] == "CH-200"
+        assert table_rows(app)[0]["case"] == "CH-200"
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 2)
 
@@ -127,13 +130,13 @@ async def test_deleting_a_draft_asks_first_and_removes_it(db_target, engine, exa
 
 
 async def test_user_text_is_shown_literally(db_target, engine, example_template):
-    add_audits(engine, example_template, [("CH-[b]1", "[bold]Ann[/bold]", "draft",
+    add_audits(engine, example_template, [("CH-[b]1", "[b]Ann[/b]", "draft",
                                            "2026-11-20 09:00")])
     app = AuditApp(database=db_target, warm_up=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 1)
         row = table_rows(app)[0]
-        assert row[1] == "CH-[b]1" and row[3] == "[bold]Ann[/bold]"
+        assert row["case"] == "CH-[b]1" and row["auditor"] == "[b]Ann[/b]"
 
 
 async def test_question_mark_lists_the_screens_keys(db_target):
