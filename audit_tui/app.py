@@ -15,11 +15,17 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from .commands import ScreenActions
 from .locations import DatabaseTarget
 from .saver import SaveResult, Saver
 from .services import Services
 from .settings import Settings
+
+
+def _screen_actions():
+    """The command palette's provider of screen actions, imported when the palette opens."""
+    from .commands import ScreenActions
+
+    return ScreenActions
 
 
 class Saved(Message):
@@ -35,7 +41,7 @@ class Saved(Message):
 class AuditApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "audit-tui"
-    COMMANDS = App.COMMANDS | {ScreenActions}
+    COMMANDS = App.COMMANDS | {_screen_actions}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("question_mark,f1", "keys", "Keys", id="app.keys"),
@@ -46,6 +52,7 @@ class AuditApp(App):
         super().__init__()
         self.services = Services(database, template_dirs, settings)
         self.warm_up = warm_up
+        self._preloading = False
         self.saver = Saver(self.services.session, lambda result: self.post_message(Saved(result)))
 
     def save(self, label: str, work, key: str = "") -> None:
@@ -63,8 +70,13 @@ class AuditApp(App):
         self.push_screen(HomeScreen())
         for problem in self.services.settings.problems:
             self.notify(problem, severity="warning", timeout=10)
-        if self.warm_up:
-            self.call_after_refresh(self.preload)
+
+    def start_preload(self) -> None:
+        """Called by the home screen once its list is drawn, so that importing the ORM (CPU
+        work that holds the GIL) never delays the first screen."""
+        if self.warm_up and not self._preloading:
+            self._preloading = True
+            self.preload()
 
     @work(thread=True, exclusive=True, group="preload")
     def preload(self) -> None:
