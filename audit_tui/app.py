@@ -48,8 +48,10 @@ class AuditApp(App):
     ]
 
     def __init__(self, database: DatabaseTarget, template_dirs: list[Path] | None = None,
-                 settings: Settings | None = None, warm_up: bool = True) -> None:
+                 settings: Settings | None = None, warm_up: bool = True,
+                 startup_warnings: list[str] | None = None) -> None:
         super().__init__()
+        self.startup_warnings = list(startup_warnings or [])
         self.services = Services(database, template_dirs, settings)
         self.warm_up = warm_up
         self._preloading = False
@@ -68,8 +70,8 @@ class AuditApp(App):
         from .screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
-        for problem in self.services.settings.problems:
-            self.notify(problem, severity="warning", timeout=10)
+        for problem in [*self.services.settings.problems, *self.startup_warnings]:
+            self.notify(problem, severity="warning", timeout=15)
 
     def start_preload(self) -> None:
         """Called by the home screen once its list is drawn, so that importing the ORM (CPU
@@ -86,6 +88,20 @@ class AuditApp(App):
             self.services.catalog()
         except Exception as exc:  # reported when the user needs them
             self.log.warning(f"preload failed: {type(exc).__name__}")
+        self.daily_backup()
+
+    def daily_backup(self) -> None:
+        """The first start of each day keeps a copy of the database (on the preload thread)."""
+        path = self.services.database.path
+        if path is None:
+            return
+        from .db.backup import daily_backup
+
+        try:
+            daily_backup(path, self.services.settings.backup_days)
+        except Exception as exc:  # never stops the app; the user is told
+            self.call_from_thread(self.notify, f"Today's backup could not be made: {exc}",
+                                  severity="warning", timeout=10)
 
     # -- navigation used by every screen ------------------------------------------------------
     def action_new_audit(self) -> None:

@@ -40,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="every usable template, and every unusable one with its reason")
     check = sub.add_parser("check", help="check template files; exit 1 if any has a problem")
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    backup = commands.add_parser("backup", help="copy the database to a backup file now")
+    backup.add_argument("--out", type=Path, metavar="FILE",
+                        help="where to write it (default: a dated file in the backups folder)")
+    restore = commands.add_parser(
+        "restore", help="replace the database with a backup (the current file is kept first)")
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     # Further commands register themselves here; each sets `handler`, a function of args that
     # imports what it needs only when it runs.
     from .reports.cli_commands import register as register_reports
@@ -121,14 +128,59 @@ def cmd_templates_check(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if bad else EXIT_OK
 
 
+def _sqlite_path(args: argparse.Namespace, what: str) -> Path:
+    from .db.probe import DatabaseProblem
+
+    target = resolve_database(args.db)
+    if target.path is None:
+        raise DatabaseProblem(f"{what} works on a SQLite database file; "
+                              f"{target.describe()} is a server.")
+    return target.path
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .db.backup import manual_backup
+
+    made = manual_backup(_sqlite_path(args, "backup"), args.out)
+    print(f"Backed up to {made}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .db.backup import restore
+    from .db.opening import prepare
+
+    db_path = _sqlite_path(args, "restore")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("audit-tui: restore replaces the database; add --yes to do it without a "
+                  "prompt.", file=sys.stderr)
+            return EXIT_ERROR
+        answer = input(f"Replace {db_path} with {args.file}? The current file is kept in the "
+                       "backups folder first. [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing was changed.")
+            return EXIT_OK
+    kept = restore(db_path, args.file)
+    prepare(resolve_database(args.db))  # an older backup is brought up to date
+    print(f"Restored {args.file} into {db_path}.")
+    if kept is not None:
+        print(f"The database as it was is kept at {kept}")
+    return EXIT_OK
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from .db.opening import prepare
 
     target = resolve_database(args.db)
     prepare(target)
+    from .locations import permission_warnings
+
+    warnings = permission_warnings(target.path)
     from .app import AuditApp  # the UI is imported only now
 
-    app = AuditApp(database=target, template_dirs=list(args.templates))
+    app = AuditApp(database=target, template_dirs=list(args.templates),
+                   startup_warnings=warnings)
     app.run()
     return app.return_code or EXIT_OK
 
@@ -145,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
             return handler(args)
         if args.command == "where":
             return cmd_where(args)
+        if args.command == "backup":
+            return cmd_backup(args)
+        if args.command == "restore":
+            return cmd_restore(args)
         if args.command == "templates":
             if args.templates_command == "list":
                 return cmd_templates_list(args)

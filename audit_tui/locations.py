@@ -112,3 +112,21 @@ def is_loose(path: Path, private_mode: int) -> bool:
         return False
     mode = stat.S_IMODE(path.stat().st_mode)
     return bool(mode & ~private_mode & 0o077)
+
+
+def permission_warnings(db_path: Path | None) -> list[str]:
+    """Sentences for each of our files or folders that others may read (POSIX only)."""
+    checks = [(data_dir(), 0o700, "chmod 700"), (backup_dir(), 0o700, "chmod 700")]
+    if db_path is not None:
+        checks.append((db_path, 0o600, "chmod 600"))
+        checks.extend((Path(str(db_path) + suffix), 0o600, "chmod 600")
+                      for suffix in ("-wal", "-shm"))
+    if backup_dir().is_dir():
+        checks.extend((p, 0o600, "chmod 600") for p in sorted(backup_dir().glob("*.db")))
+    out = []
+    for path, mode, fix in checks:
+        if is_loose(path, mode):
+            actual = oct(stat.S_IMODE(path.stat().st_mode))[2:]
+            out.append(f"{path} can be read by other users (mode {actual}); it holds data "
+                       f"about children. Run: {fix} '{path}'")
+    return out

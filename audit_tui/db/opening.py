@@ -7,29 +7,9 @@ untouched), a copy is kept before any migration, and only then is it opened for 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
-from pathlib import Path
 
 from ..locations import DatabaseTarget, backup_dir, ensure_private_dir
 from .probe import DatabaseProblem, probe
-
-
-def backup_sqlite(source: Path, dest: Path) -> Path:
-    """Copy a live SQLite database with SQLite's online backup API into a 0600 file."""
-    from .engine import make_private_file
-
-    ensure_private_dir(dest.parent)
-    make_private_file(dest)
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-    try:
-        out = sqlite3.connect(dest)
-        try:
-            src.backup(out)
-        finally:
-            out.close()
-    finally:
-        src.close()
-    return dest
 
 
 def prepare_sqlite(target: DatabaseTarget) -> None:
@@ -54,9 +34,10 @@ def prepare_sqlite(target: DatabaseTarget) -> None:
             raise DatabaseProblem(f"Cannot create the database {path}: {exc.strerror}. Check "
                                   "that the folder is yours and writable.") from None
     elif found.version > 0:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup_sqlite(path, backup_dir() / f"{path.stem}-before-migration-v{found.version}-"
-                                           f"{stamp}.db")
+        from .backup import copy_database, stamp
+
+        copy_database(path, backup_dir() / f"{path.stem}-before-migration-v{found.version}-"
+                                           f"{stamp()}.db")
     engine = make_engine(target.url)
     try:
         migrate(engine)
