@@ -45,6 +45,7 @@ class AuditApp(App):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("question_mark,f1", "keys", "Keys", id="app.keys"),
+        Binding("ctrl+g", "dashboard", "Dashboard", id="app.dashboard"),
     ]
 
     def __init__(self, database: DatabaseTarget, template_dirs: list[Path] | None = None,
@@ -119,6 +120,11 @@ class AuditApp(App):
 
         self.push_screen(ReviewScreen(audit_id))
 
+    def action_dashboard(self) -> None:
+        from .screens.dashboard import DashboardScreen
+
+        self.push_screen(DashboardScreen())
+
     def action_keys(self) -> None:
         from .dialogs.keys import KeysDialog, describe_keys
 
@@ -131,6 +137,8 @@ class AuditApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("New audit", "Start a new audit", self.action_new_audit)
+        yield SystemCommand("Dashboard", "Summary grades over the submitted audits",
+                            self.action_dashboard)
 
     async def action_quit(self) -> None:
         self.saver.flush(timeout=10.0)  # nothing typed is lost by quitting

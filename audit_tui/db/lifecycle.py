@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from . import store
+from .facts import clear_facts, record_facts
 from .models import Audit
 from .state import load_state
 
@@ -25,8 +26,12 @@ def submit_audit(*, session: Session, audit_id: str, who: str) -> Audit:
         raise SubmitRefused([m.text for m in missing])
     done, total = state.progress()
     store.set_progress(session=session, audit_id=audit_id, answered=done, required=total)
-    return store.submit(session=session, audit_id=audit_id, who=who)
+    audit = store.submit(session=session, audit_id=audit_id, who=who)
+    record_facts(session=session, audit_id=audit_id)  # what the QA team's figures count
+    return audit
 
 
 def reopen_audit(*, session: Session, audit_id: str, who: str, reason: str) -> Audit:
-    return store.reopen(session=session, audit_id=audit_id, who=who, reason=reason)
+    audit = store.reopen(session=session, audit_id=audit_id, who=who, reason=reason)
+    clear_facts(session=session, audit_id=audit_id)  # out of the figures until resubmitted
+    return audit

@@ -144,7 +144,136 @@ def _step_1(conn: Connection) -> None:
             "BEGIN SELECT RAISE(ABORT, 'audit history is append-only'); END")
 
 
-STEPS: list[Callable[[Connection], None]] = [_step_1]
+# The dimensions the reports' running counts (`fact_count`) are kept by: '' is every audit.
+_FACT_DIMS_SQL = ("(SELECT '' AS dim UNION ALL SELECT 'team' UNION ALL SELECT 'service_area' "
+                  "UNION ALL SELECT 'template' UNION ALL SELECT 'auditor')")
+_FACT_DIM_VALUE_SQL = ("CASE d.dim WHEN '' THEN '' WHEN 'team' THEN f.team "
+                       "WHEN 'service_area' THEN f.service_area "
+                       "WHEN 'template' THEN f.template_key ELSE f.auditor END")
+
+
+def _step_2(conn: Connection) -> None:
+    """Facts for the QA team's figures (issue 4), written when an audit is submitted and removed
+    when it is reopened, so the figures never scan every answer:
+    - fact_audit: one row per submitted audit with the dimensions it was counted under;
+    - grade_fact: the overall grade (section_key '' and criterion '') and every graded
+      section's grade with its band on the template's scale ('good', 'neither', 'inadequate',
+      'na' for does not apply). Like yes_no_fact, it has no index but its key (audit first):
+      figures read it audit by audit, and the running counts answer the unfiltered ones;
+    - indicator_result: every computed timescale, one per repeat row (met is NULL: no data);
+    - yes_no_fact: every visible yes/no answer;
+    - fact_count: running counts by month and by one dimension (all, team, service area,
+      template, auditor), kept in step by the facts code and, for actions, by triggers.
+    """
+    md = sa.MetaData()
+    fk = lambda target: sa.ForeignKey(target, ondelete="CASCADE")  # noqa: E731
+    existing = sa.Table("audit", md, sa.Column("id", sa.String(36), primary_key=True))
+    sa.Table(
+        "fact_audit", md,
+        sa.Column("audit_id", sa.String(36), fk("audit.id"), primary_key=True),
+        sa.Column("template_key", sa.String(100), nullable=False),
+        sa.Column("team", sa.String(200), nullable=False, server_default=""),
+        sa.Column("service_area", sa.String(200), nullable=False, server_default=""),
+        sa.Column("auditor", sa.String(200), nullable=False, server_default=""),
+        sa.Column("audit_date", sa.Date, nullable=False),
+        sa.Column("month", sa.String(7), nullable=False),
+        sa.Column("recorded_at", sa.DateTime, nullable=False),
+        sa.Index("ix_fact_audit_date", "audit_date"),
+        sa.Index("ix_fact_audit_team", "team", "audit_date"),
+        sa.Index("ix_fact_audit_service_area", "service_area", "audit_date"),
+        sa.Index("ix_fact_audit_template", "template_key", "audit_date"),
+        sa.Index("ix_fact_audit_auditor", "auditor", "audit_date"),
+        sqlite_with_rowid=False,
+    )
+    sa.Table(
+        "grade_fact", md,
+        sa.Column("audit_id", sa.String(36), fk("audit.id"), primary_key=True),
+        sa.Column("section_key", sa.String(100), primary_key=True),
+        sa.Column("criterion", sa.String(100), nullable=False),
+        sa.Column("scale", sa.String(100), nullable=False),
+        sa.Column("grade", sa.Integer),
+        sa.Column("band", sa.String(20), nullable=False),
+        sqlite_with_rowid=False,
+    )
+    sa.Table(
+        "indicator_result", md,
+        sa.Column("audit_id", sa.String(36), fk("audit.id"), primary_key=True),
+        sa.Column("indicator_key", sa.String(100), primary_key=True),
+        sa.Column("row_id", sa.String(36), primary_key=True, server_default=""),
+        sa.Column("template_key", sa.String(100), nullable=False),
+        sa.Column("section_key", sa.String(100), nullable=False),
+        sa.Column("criterion", sa.String(100), nullable=False),
+        sa.Column("label", sa.Text, nullable=False),
+        sa.Column("unit", sa.String(20), nullable=False),
+        sa.Column("limit_value", sa.Float, nullable=False),
+        sa.Column("amount", sa.Float),
+        sa.Column("met", sa.Integer),
+        sa.Column("open_ended", sa.Boolean, nullable=False, server_default=sa.false()),
+        # Median and worst value of one indicator over every audit, without a sort.
+        sa.Index("ix_indicator_result_amount", "indicator_key", "amount"),
+        sqlite_with_rowid=False,
+    )
+    sa.Table(
+        "yes_no_fact", md,
+        sa.Column("audit_id", sa.String(36), fk("audit.id"), primary_key=True),
+        sa.Column("question_key", sa.String(100), primary_key=True),
+        sa.Column("row_id", sa.String(36), primary_key=True, server_default=""),
+        sa.Column("choice", sa.String(10), nullable=False),
+        sqlite_with_rowid=False,
+    )
+    sa.Table(
+        "fact_count", md,
+        sa.Column("dim", sa.String(20), primary_key=True),
+        sa.Column("kind", sa.String(20), primary_key=True),
+        sa.Column("dim_value", sa.String(200), primary_key=True),
+        sa.Column("month", sa.String(7), primary_key=True),
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("value", sa.String(50), primary_key=True),
+        sa.Column("band", sa.String(20), primary_key=True),
+        sa.Column("n", sa.Integer, nullable=False),
+        sqlite_with_rowid=False,
+    )
+    md.create_all(conn, tables=[t for t in md.sorted_tables if t is not existing])
+    if conn.dialect.name != "sqlite":
+        return  # PostgreSQL (a later issue) will need its own trigger functions
+    # Actions change after an audit is submitted (done, new owner): keep their counts in step.
+    # Two counts per action: 'action' (owner, status) and, while open, 'action_due' (owner,
+    # month due), from which the reports tell overdue actions without reading them all.
+    kinds = (("action", "{row}.status", "1 = 1"),
+             ("action_due", "coalesce(substr({row}.due_date, 1, 7), '')",
+              "{row}.status = 'open'"))
+    insert = remove = ""
+    for kind, value, only in kinds:
+        new_value, new_only = value.format(row="NEW"), only.format(row="NEW")
+        old_value, old_only = value.format(row="OLD"), only.format(row="OLD")
+        insert += (
+            "INSERT INTO fact_count (dim, dim_value, kind, month, key, value, band, n) "
+            f"SELECT d.dim, {_FACT_DIM_VALUE_SQL}, '{kind}', f.month, NEW.owner, {new_value}, "
+            f"'', 1 FROM fact_audit f, {_FACT_DIMS_SQL} d WHERE f.audit_id = NEW.audit_id "
+            f"AND {new_only} ON CONFLICT (dim, dim_value, kind, month, key, value, band) "
+            "DO UPDATE SET n = n + excluded.n; ")
+        remove += (
+            f"UPDATE fact_count SET n = n - 1 WHERE kind = '{kind}' AND key = OLD.owner "
+            f"AND value = {old_value} AND band = '' AND {old_only} AND (dim, dim_value, month) "
+            f"IN (SELECT d.dim, {_FACT_DIM_VALUE_SQL}, f.month FROM fact_audit f, "
+            f"{_FACT_DIMS_SQL} d WHERE f.audit_id = OLD.audit_id); "
+            f"DELETE FROM fact_count WHERE kind = '{kind}' AND n <= 0 AND key = OLD.owner "
+            f"AND value = {old_value}; ")
+    when_new = "WHEN EXISTS (SELECT 1 FROM fact_audit WHERE audit_id = NEW.audit_id)"
+    when_old = "WHEN EXISTS (SELECT 1 FROM fact_audit WHERE audit_id = OLD.audit_id)"
+    for statement in (
+        f"CREATE TRIGGER fact_action_insert AFTER INSERT ON action {when_new} "
+        f"BEGIN {insert} END",
+        f"CREATE TRIGGER fact_action_delete AFTER DELETE ON action {when_old} "
+        f"BEGIN {remove} END",
+        f"CREATE TRIGGER fact_action_update AFTER UPDATE OF owner, status, due_date ON action "
+        f"{when_old} "
+        f"BEGIN {remove} {insert} END",
+    ):
+        conn.exec_driver_sql(statement)
+
+
+STEPS: list[Callable[[Connection], None]] = [_step_1, _step_2]
 assert len(STEPS) == LATEST, "add the new step's number to migrations_meta.LATEST"
 
 

@@ -123,3 +123,66 @@ class AuditEvent(SQLModel, table=True):
     what: str = Field(max_length=200)
     old_value: str | None = None
     new_value: str | None = None
+
+
+# -- facts for the reports (migration step 2): written by db/facts.py, read by reports/ --------
+def _fk_key(target: str) -> Column:
+    return Column(String(36), ForeignKey(target, ondelete="CASCADE"), primary_key=True)
+
+
+class FactAudit(SQLModel, table=True):
+    __tablename__ = "fact_audit"
+    audit_id: str = Field(sa_column=_fk_key("audit.id"))
+    template_key: str = Field(max_length=100)
+    team: str = Field(default="", max_length=200)
+    service_area: str = Field(default="", max_length=200)
+    auditor: str = Field(default="", max_length=200)
+    audit_date: date
+    month: str = Field(max_length=7)
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class GradeFact(SQLModel, table=True):
+    __tablename__ = "grade_fact"
+    audit_id: str = Field(sa_column=_fk_key("audit.id"))
+    section_key: str = Field(primary_key=True, max_length=100)  # '' for the overall grade
+    criterion: str = Field(max_length=100)
+    scale: str = Field(max_length=100)
+    grade: int | None = None
+    band: str = Field(max_length=20)  # good | neither | inadequate | na
+
+
+class IndicatorFact(SQLModel, table=True):
+    __tablename__ = "indicator_result"
+    audit_id: str = Field(sa_column=_fk_key("audit.id"))
+    indicator_key: str = Field(primary_key=True, max_length=100)
+    row_id: str = Field(default="", primary_key=True, max_length=36)
+    template_key: str = Field(max_length=100)
+    section_key: str = Field(max_length=100)
+    criterion: str = Field(max_length=100)
+    label: str
+    unit: str = Field(max_length=20)
+    limit_value: float
+    amount: float | None = None
+    met: int | None = None  # None: no data
+    open_ended: bool = False
+
+
+class YesNoFact(SQLModel, table=True):
+    __tablename__ = "yes_no_fact"
+    audit_id: str = Field(sa_column=_fk_key("audit.id"))
+    question_key: str = Field(primary_key=True, max_length=100)
+    row_id: str = Field(default="", primary_key=True, max_length=36)
+    choice: str = Field(max_length=10)  # yes | no | na
+
+
+class FactCount(SQLModel, table=True):
+    __tablename__ = "fact_count"
+    dim: str = Field(primary_key=True, max_length=20)
+    dim_value: str = Field(primary_key=True, max_length=200)
+    kind: str = Field(primary_key=True, max_length=20)
+    month: str = Field(primary_key=True, max_length=7)
+    key: str = Field(primary_key=True, max_length=200)
+    value: str = Field(primary_key=True, max_length=50)
+    band: str = Field(primary_key=True, max_length=20)
+    n: int = 0

@@ -1,0 +1,295 @@
+"""The facts the QA team's figures are built from, kept when an audit is submitted.
+
+A submitted audit is read-only, so what the reports need from it can be worked out once, at
+submission, with the template's own rules (visibility, indicators, scales), and kept in small
+tables (migration step 2). Reopening the audit removes them; submitting it again records them
+anew. The reports then never read an answer or rebuild a template to count.
+
+- `fact_audit`: the dimensions the audit is counted under (template, team, service area,
+  auditor, audit date and month).
+- `grade_fact`: the overall grade (section_key '' and criterion '') and each visible graded
+  section's grade, with its band on the scale it was given on: 'good' (good or better),
+  'inadequate', 'neither', or 'na' (the section does not apply: never counted as a grade).
+- `indicator_result`: each computed timescale (one per repeat row), met NULL for no data.
+- `yes_no_fact`: each visible yes/no answer ('yes', 'no', 'na').
+- `fact_count`: running counts by month, for every audit (dim '') and by each single
+  dimension, so that the unfiltered dashboard reads a few thousand rows. Actions change after
+  submission; the triggers of migration step 2 keep their counts in step.
+
+`facts_for_state` is pure (no database): the demo generator uses it too, so the figures of
+synthetic audits are worked out exactly as those of real ones.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Iterable, Mapping
+
+from sqlmodel import Session
+
+from ..templates.logic import AuditState
+from ..templates.model import Scale, Template
+from .models import utcnow
+
+# The dimensions fact_count is kept by ('' is every audit) and the fact_audit column of each.
+DIMS: tuple[str, ...] = ("", "team", "service_area", "template", "auditor")
+DIM_COLUMNS: dict[str, str] = {"team": "team", "service_area": "service_area",
+                               "template": "template_key", "auditor": "auditor"}
+
+INSERT_FACT_AUDIT = ("INSERT INTO fact_audit (audit_id, template_key, team, service_area, "
+                     "auditor, audit_date, month, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT_GRADE = ("INSERT INTO grade_fact (audit_id, section_key, criterion, scale, grade, band) "
+                "VALUES (?, ?, ?, ?, ?, ?)")
+INSERT_INDICATOR = ("INSERT INTO indicator_result (audit_id, indicator_key, row_id, template_key,"
+                    " section_key, criterion, label, unit, limit_value, amount, met, open_ended)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT_YES_NO = ("INSERT INTO yes_no_fact (audit_id, question_key, row_id, choice) "
+                 "VALUES (?, ?, ?, ?)")
+UPSERT_COUNT = ("INSERT INTO fact_count (dim, dim_value, kind, month, key, value, band, n) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dim, dim_value, kind, month, key, "
+                "value, band) DO UPDATE SET n = n + excluded.n")
+FACT_TABLES = ("grade_fact", "indicator_result", "yes_no_fact", "fact_audit")
+
+
+def db_datetime(value: datetime) -> str:
+    """A datetime as SQLAlchemy keeps it in SQLite (UTC, no offset)."""
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def band_of(scale: Scale, grade: int | None) -> str:
+    if grade is None:
+        return "na"
+    if grade in scale.good_or_better:
+        return "good"
+    if grade in scale.inadequate:
+        return "inadequate"
+    return "neither"
+
+
+def grade_value(scale_key: str, grade: int | None) -> str:
+    """How a grade is written in fact_count: the scale's key and the value ('na' for N/A)."""
+    return f"{scale_key}:{'na' if grade is None else grade}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The dimensions one audit is counted under."""
+
+    month: str
+    team: str
+    service_area: str
+    template: str
+    auditor: str
+
+    def values(self) -> dict[str, str]:
+        return {"": "", "team": self.team, "service_area": self.service_area,
+                "template": self.template, "auditor": self.auditor}
+
+
+@dataclass
+class AuditFacts:
+    """Everything recorded for one submitted audit, as rows ready for executemany."""
+
+    audit_row: tuple
+    cell: Cell
+    grades: list[tuple] = field(default_factory=list)
+    indicators: list[tuple] = field(default_factory=list)
+    yes_no: list[tuple] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)  # (kind, key, value, band) -> n
+
+
+def facts_for_state(*, audit_id: str, template: Template, state: AuditState, team: str,
+                    service_area: str, auditor: str, audit_date: date,
+                    actions: Iterable[tuple[str, str, str | None]] = (),
+                    recorded_at: datetime | None = None) -> AuditFacts:
+    """The facts of one audit, from its AuditState; `actions` are (owner, status, due date
+    as 'YYYY-MM-DD' or None)."""
+    month = audit_date.strftime("%Y-%m")
+    cell = Cell(month, team, service_area, template.key, auditor)
+    facts = AuditFacts((audit_id, template.key, team, service_area, auditor,
+                        audit_date.isoformat(), month, db_datetime(recorded_at or utcnow())),
+                       cell)
+    counts = facts.counts
+    counts[("audit", "", "", "")] += 1
+    if state.overall_grade is not None:
+        scale_key = template.overall.scale or template.scale
+        band = band_of(template.scale_for(scale_key), state.overall_grade)
+        facts.grades.append((audit_id, "", "", scale_key, state.overall_grade, band))
+        counts[("overall", "", grade_value(scale_key, state.overall_grade), band)] += 1
+    criteria: dict[str, str] = {}
+    for section in template.all_sections():
+        criteria[section.key] = section.criterion
+        if not state.section_visible(section):
+            continue
+        if section.graded:
+            scale_key = section.scale or template.scale
+            if state.section_applies(section):
+                grade = state.mark(section.key).grade
+                if grade is None:
+                    continue
+            else:
+                grade = None
+            band = band_of(template.scale_for(scale_key), grade)
+            facts.grades.append((audit_id, section.key, section.criterion, scale_key, grade,
+                                 band))
+            counts[("grade", section.criterion, grade_value(scale_key, grade), band)] += 1
+        for question, row in state.items(section):
+            if question.type != "yes_no":
+                continue
+            slot = state.slot(question.key, row)
+            choice = "na" if slot.na else slot.value
+            if choice not in ("yes", "no", "na"):
+                continue
+            facts.yes_no.append((audit_id, question.key, row, choice))
+            counts[("yes_no", question.key, choice, "")] += 1
+    for indicator in template.indicators():
+        for result in state.indicator_results(indicator):
+            met = None if result.met is None else int(result.met)
+            facts.indicators.append((
+                audit_id, indicator.key, result.row_id, template.key, indicator.section,
+                criteria.get(indicator.section, ""), indicator.label, indicator.unit,
+                float(indicator.limit), result.amount, met, int(result.open_ended)))
+            value = "nodata" if met is None else ("met" if met else "missed")
+            counts[("indicator", indicator.key, value, "open" if result.open_ended else "")] += 1
+    count_actions(counts, actions)
+    return facts
+
+
+def count_actions(counts: Counter, actions: Iterable[tuple]) -> None:
+    """'action' by owner and status; 'action_due' by owner and month due, for open ones (the
+    triggers of migration step 2 keep both in step when an action changes)."""
+    for owner, status, due in actions:
+        counts[("action", owner, status, "")] += 1
+        if status == "open":
+            counts[("action_due", owner, str(due or "")[:7], "")] += 1
+
+
+def count_rows(cells: Mapping[Cell, Counter], sign: int = 1) -> list[tuple]:
+    """fact_count rows (dim, dim_value, kind, month, key, value, band, n) for counts by cell."""
+    totals: Counter = Counter()
+    for cell, counts in cells.items():
+        for dim, dim_value in cell.values().items():
+            prefix = (dim, dim_value)
+            for (kind, key, value, band), n in counts.items():
+                totals[(*prefix, kind, cell.month, key, value, band)] += n
+    return [(*key, sign * n) for key, n in totals.items() if n]
+
+
+def apply_counts(conn, rows: list[tuple]) -> None:
+    """Add rows (negative n to take away) to fact_count; drop counts that reach zero."""
+    if not rows:
+        return
+    conn.exec_driver_sql(UPSERT_COUNT, rows)
+    if any(row[-1] < 0 for row in rows):
+        conn.exec_driver_sql(
+            "DELETE FROM fact_count WHERE dim = ? AND dim_value = ? AND kind = ? AND month = ? "
+            "AND key = ? AND value = ? AND band = ? AND n <= 0", [row[:-1] for row in rows])
+
+
+def add_cells(cells: dict[Cell, Counter], facts_list: list[AuditFacts]) -> dict[Cell, Counter]:
+    for f in facts_list:
+        cells.setdefault(f.cell, Counter()).update(f.counts)
+    return cells
+
+
+def write_facts(conn, facts_list: list[AuditFacts], *, counts: bool = True) -> None:
+    """Insert the facts of several audits (one executemany a table) and, unless the caller
+    adds them up itself (`add_cells`, `count_rows`, `apply_counts`), their counts."""
+    conn.exec_driver_sql(INSERT_FACT_AUDIT, [f.audit_row for f in facts_list])
+    for sql, attr in ((INSERT_GRADE, "grades"), (INSERT_INDICATOR, "indicators"),
+                      (INSERT_YES_NO, "yes_no")):
+        rows = [row for f in facts_list for row in getattr(f, attr)]
+        if rows:
+            conn.exec_driver_sql(sql, rows)
+    if counts:
+        apply_counts(conn, count_rows(add_cells({}, facts_list)))
+
+
+def _actions(conn, audit_id: str) -> list[tuple]:
+    return [(r[0], r[1], None if r[2] is None else str(r[2])) for r in conn.exec_driver_sql(
+        "SELECT owner, status, due_date FROM action WHERE audit_id = ?", (audit_id,))]
+
+
+def record_facts(*, session: Session, audit_id: str) -> None:
+    """Work out and keep the facts of a submitted audit (replacing any kept before)."""
+    from .state import load_state
+
+    clear_facts(session=session, audit_id=audit_id)
+    audit, state = load_state(session=session, audit_id=audit_id)
+    conn = session.connection()
+    facts = facts_for_state(
+        audit_id=audit.id, template=state.template, state=state, team=audit.team,
+        service_area=audit.service_area, auditor=audit.auditor, audit_date=audit.audit_date,
+        actions=_actions(conn, audit_id))
+    write_facts(conn, [facts])
+
+
+def clear_facts(*, session: Session, audit_id: str) -> None:
+    """Remove the facts of an audit (it is being reopened) and take it out of the counts."""
+    session.flush()
+    conn = session.connection()
+    found = conn.exec_driver_sql(
+        "SELECT month, team, service_area, template_key, auditor FROM fact_audit "
+        "WHERE audit_id = ?", (audit_id,)).first()
+    if found is None:
+        return
+    counts: Counter = Counter({("audit", "", "", ""): 1})
+    for section_key, scale, grade, band, criterion in conn.exec_driver_sql(
+            "SELECT section_key, scale, grade, band, criterion FROM grade_fact "
+            "WHERE audit_id = ?", (audit_id,)):
+        kind, key = ("overall", "") if section_key == "" else ("grade", criterion)
+        counts[(kind, key, grade_value(scale, grade), band)] += 1
+    for key, met, open_ended in conn.exec_driver_sql(
+            "SELECT indicator_key, met, open_ended FROM indicator_result WHERE audit_id = ?",
+            (audit_id,)):
+        value = "nodata" if met is None else ("met" if met else "missed")
+        counts[("indicator", key, value, "open" if open_ended else "")] += 1
+    for key, choice in conn.exec_driver_sql(
+            "SELECT question_key, choice FROM yes_no_fact WHERE audit_id = ?", (audit_id,)):
+        counts[("yes_no", key, choice, "")] += 1
+    count_actions(counts, _actions(conn, audit_id))
+    for table in FACT_TABLES:
+        conn.exec_driver_sql(f"DELETE FROM {table} WHERE audit_id = ?", (audit_id,))
+    apply_counts(conn, count_rows({Cell(*found): counts}, sign=-1))
+
+
+def audits_without_facts(*, session: Session) -> list[str]:
+    """Submitted audits whose facts were never recorded (submitted before migration step 2)."""
+    return [r[0] for r in session.connection().exec_driver_sql(
+        "SELECT id FROM audit WHERE status != 'draft' AND id NOT IN "
+        "(SELECT audit_id FROM fact_audit)")]
+
+
+def backfill_facts(*, session: Session) -> int:
+    """Record the facts of every submitted audit that has none; return how many."""
+    missing = audits_without_facts(session=session)
+    for audit_id in missing:
+        record_facts(session=session, audit_id=audit_id)
+    return len(missing)
+
+
+def expected_counts(conn) -> dict[tuple, int]:
+    """fact_count as the facts say it should be (a consistency check for tests)."""
+    cells: dict[Cell, Counter] = {}
+    dims = {r[0]: Cell(*r[1:]) for r in conn.exec_driver_sql(
+        "SELECT audit_id, month, team, service_area, template_key, auditor FROM fact_audit")}
+    for audit_id, cell in dims.items():
+        cells.setdefault(cell, Counter())[("audit", "", "", "")] += 1
+    for audit_id, section_key, criterion, scale, grade, band in conn.exec_driver_sql(
+            "SELECT audit_id, section_key, criterion, scale, grade, band FROM grade_fact"):
+        kind, key = ("overall", "") if section_key == "" else ("grade", criterion)
+        cells[dims[audit_id]][(kind, key, grade_value(scale, grade), band)] += 1
+    for audit_id, key, met, open_ended in conn.exec_driver_sql(
+            "SELECT audit_id, indicator_key, met, open_ended FROM indicator_result"):
+        value = "nodata" if met is None else ("met" if met else "missed")
+        cells[dims[audit_id]][("indicator", key, value, "open" if open_ended else "")] += 1
+    for audit_id, key, choice in conn.exec_driver_sql(
+            "SELECT audit_id, question_key, choice FROM yes_no_fact"):
+        cells[dims[audit_id]][("yes_no", key, choice, "")] += 1
+    for audit_id, owner, status, due in conn.exec_driver_sql(
+            "SELECT audit_id, owner, status, due_date FROM action WHERE audit_id IN "
+            "(SELECT audit_id FROM fact_audit)"):
+        count_actions(cells[dims[audit_id]], [(owner, status, due)])
+    return {row[:-1]: row[-1] for row in count_rows(cells)}

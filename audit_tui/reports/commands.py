@@ -1,0 +1,168 @@
+"""`audit-tui report` and `audit-tui export`: read-only work on the database."""
+
+from __future__ import annotations
+
+import calendar
+import sys
+from datetime import date
+from pathlib import Path
+
+from .filters import Filters
+
+EXIT_OK, EXIT_ERROR = 0, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _date(text: str | None, option: str) -> date | None:
+    from ..dates import DateInputError, parse_date
+
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except DateInputError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def filters_from(args) -> Filters:
+    date_from = _date(args.date_from, "--from")
+    date_to = _date(args.date_to, "--to")
+    if args.month:
+        if date_from or date_to:
+            raise UsageError("Give either --month or --from/--to, not both.")
+        try:
+            year, month = (int(p) for p in args.month.split("-"))
+            date_from = date(year, month, 1)
+            date_to = date(year, month, calendar.monthrange(year, month)[1])
+        except ValueError:
+            raise UsageError(f"--month: {args.month!r} is not a month; write it as YYYY-MM, "
+                             "for example 2025-03.") from None
+    if date_from and date_to and date_from > date_to:
+        raise UsageError("--from is after --to: nothing can match.")
+    return Filters(date_from=date_from, date_to=date_to, team=args.team or None,
+                   service_area=args.service_area or None, template=args.template or None,
+                   auditor=args.auditor or None, status=args.status or None)
+
+
+def open_database(args, *, must_exist: bool = True):
+    """A ready engine for --db / AUDIT_TUI_DB / the default, with every fact recorded."""
+    from ..db.opening import open_engine, prepare
+    from ..locations import resolve_database
+
+    target = resolve_database(args.db)
+    if must_exist and target.path is not None and not target.path.exists():
+        raise UsageError(f"There is no database at {target.path}. Name one with --db, or "
+                         "make one by starting the app or with 'audit-tui demo'.")
+    prepare(target)
+    engine = open_engine(target)
+    ensure_facts(engine)
+    return engine
+
+
+def ensure_facts(engine) -> int:
+    """Record the facts of audits submitted before the facts existed (a database last used by
+    an older version of the tool); a cheap check when there are none. Returns how many."""
+    from ..db.engine import read_only, session_scope
+    from ..db.facts import backfill_facts
+
+    with read_only(engine).connect() as conn:
+        with conn.begin():
+            missing = bool(conn.exec_driver_sql(
+                "SELECT 1 FROM audit WHERE status != 'draft' AND id NOT IN "
+                "(SELECT audit_id FROM fact_audit) LIMIT 1").first())
+    if not missing:
+        return 0
+    with session_scope(engine) as session:
+        return backfill_facts(session=session)
+
+
+def _fail(message: str) -> int:
+    print(f"audit-tui: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def write_output(text: str, out: Path | None, *, bom: bool = False) -> None:
+    from .safe import open_private
+
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    with open_private(out, encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        handle.write(text)
+
+
+def run_report(args) -> int:
+    from ..db.engine import read_only
+    from .aggregate import summary
+    from .progress import Progress
+
+    try:
+        filters = filters_from(args)
+        today = _date(args.as_of, "--as-of") or date.today()
+        if args.out is not None and not args.out.parent.exists():
+            raise UsageError(f"The folder {args.out.parent} does not exist.")
+        engine = open_database(args)
+    except UsageError as exc:
+        return _fail(str(exc))
+    try:
+        with Progress("Adding up the audits", 3) as progress:
+            with read_only(engine).connect() as conn:
+                with conn.begin():
+                    by = () if args.by == "criterion" else (args.by,)
+                    figures = summary(conn=conn, filters=filters, today=today,
+                                      by=tuple(dict.fromkeys((*by, "month"))))
+            progress.advance()
+            text = render(figures, args.by, args.format)
+            progress.advance()
+            write_output(text, args.out, bom=args.format == "csv")
+            progress.advance()
+    finally:
+        engine.dispose()
+    if args.out is not None:
+        print(f"Wrote {args.out} ({figures.audits} audits).", file=sys.stderr)
+    return EXIT_OK
+
+
+def render(figures, by: str, fmt: str) -> str:
+    if fmt == "html":
+        from .html import write_html
+
+        return write_html(figures, by)
+    from . import writers_text
+
+    writer = {"table": writers_text.write_table, "csv": writers_text.write_csv,
+              "json": writers_text.write_json, "markdown": writers_text.write_markdown}[fmt]
+    return writer(figures, by)
+
+
+def run_export(args) -> int:
+    from ..db.engine import read_only
+    from .export import export
+
+    try:
+        filters = filters_from(args)
+        if not args.out.parent.exists():
+            raise UsageError(f"The folder {args.out.parent} does not exist.")
+        engine = open_database(args)
+    except UsageError as exc:
+        return _fail(str(exc))
+    try:
+        with read_only(engine).connect() as conn:
+            with conn.begin():
+                written = export(conn=conn, filters=filters, fmt=args.format, out=args.out,
+                                 pseudonymise=args.pseudonymise)
+    except RuntimeError as exc:
+        return _fail(str(exc))
+    finally:
+        engine.dispose()
+    names = ", ".join(str(p) for p in written.files)
+    print(f"Wrote {written.audits} audits ({written.answers} answers) to {names}.",
+          file=sys.stderr)
+    if args.pseudonymise:
+        print("Case references and names are replaced by keyed hashes; free text is left out.",
+              file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,96 @@
+"""From a figure to the audits behind it: the list a QA lead opens one audit from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from .aggregate import connection_of
+from .filters import Filters, where
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One cell of a figure.
+
+    kind 'audits': every audit the filters keep; 'overall' / 'grade' (key = criterion): value
+    is a grade ('2'), a band ('good', 'inadequate') or 'na'; 'indicator' (key = indicator):
+    'met', 'missed', 'nodata' or 'open'; 'yes_no' (key = question): 'yes', 'no', 'na';
+    'action' (key = owner, or '' for any): 'open', 'overdue', 'done' or '' for any.
+    """
+
+    kind: str
+    key: str = ""
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    audit_id: str
+    case_reference: str
+    template_key: str
+    team: str
+    auditor: str
+    audit_date: date
+    status: str
+    overall_grade: int | None
+    detail: str = ""
+
+
+def _fact_join(pick: Pick, params: dict) -> tuple[str, str, str]:
+    """(join, condition, detail column) for one kind of pick."""
+    params["key"], params["value"] = pick.key, pick.value
+    if pick.kind in ("overall", "grade"):
+        cond = "g.section_key = ''" if pick.kind == "overall" else "g.criterion = :key"
+        if pick.value in ("good", "inadequate", "neither", "na"):
+            cond += " AND g.band = :value"
+        elif pick.value:
+            cond += " AND g.grade = :value"
+            params["value"] = int(pick.value)
+        return ("JOIN grade_fact g ON g.audit_id = f.audit_id", cond,
+                "coalesce(g.scale || ':' || g.grade, 'n/a')")
+    if pick.kind == "indicator":
+        cond = "i.indicator_key = :key"
+        cond += {"met": " AND i.met = 1", "missed": " AND i.met = 0",
+                 "nodata": " AND i.met IS NULL", "open": " AND i.open_ended = 1"}.get(
+            pick.value, "")
+        return ("JOIN indicator_result i ON i.audit_id = f.audit_id", cond,
+                "coalesce(i.amount || ' ' || replace(i.unit, '_', ' '), 'no data')")
+    if pick.kind == "yes_no":
+        cond = "y.question_key = :key" + (" AND y.choice = :value" if pick.value else "")
+        return "JOIN yes_no_fact y ON y.audit_id = f.audit_id", cond, "y.choice"
+    if pick.kind == "action":
+        cond = "x.owner = :key" if pick.key else "1 = 1"
+        if pick.value == "overdue":
+            cond += " AND x.status = 'open' AND x.due_date < :today"
+        elif pick.value:
+            cond += " AND x.status = :value"
+        return ("JOIN action x ON x.audit_id = f.audit_id", cond,
+                "x.owner || ': ' || x.status || coalesce(' due ' || x.due_date, '')")
+    if pick.kind == "audits":
+        return "", "1 = 1", "''"
+    raise ValueError(f"unknown kind of figure: {pick.kind}")
+
+
+def audits_behind(*, conn, filters: Filters, pick: Pick, today: date | None = None,
+                  limit: int = 2000) -> list[AuditRow]:
+    """The audits counted in one figure, latest audit date first (at most `limit`)."""
+    conn = connection_of(conn)
+    joins, clause, params = where(replace(filters, status=None))
+    params["today"] = (today or date.today()).isoformat()
+    params["limit"] = limit
+    join, cond, detail = _fact_join(pick, params)
+    status = ""
+    if filters.status:
+        status = " AND a.status = :status"
+        params["status"] = filters.status
+    sql = (f"SELECT a.id, a.case_reference, a.template_key, a.team, a.auditor, a.audit_date, "
+           f"a.status, a.overall_grade, group_concat({detail}, '; ') FROM fact_audit f "
+           f"JOIN audit a ON a.id = f.audit_id{status} {join} WHERE {clause} AND {cond} "
+           "GROUP BY a.id ORDER BY a.audit_date DESC, a.case_reference LIMIT :limit")
+    out = []
+    for row in conn.exec_driver_sql(sql, params):
+        audit_date = row[5] if isinstance(row[5], date) else date.fromisoformat(row[5])
+        out.append(AuditRow(row[0], row[1], row[2], row[3], row[4], audit_date, row[6], row[7],
+                            row[8] or ""))
+    return out

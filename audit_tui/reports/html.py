@@ -1,0 +1,170 @@
+"""The report as one self-contained HTML file: no network, no scripts, charts as inline SVG,
+styled for the screen and for print, so a QA lead can email it, print it or open it."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .figures import GradeFigure, Summary, pct_text
+from .tables import Table, pack
+from .writers_text import heading
+
+PALETTES = {
+    2: ["#1b7837", "#d73027"],
+    3: ["#1b7837", "#f1a340", "#d73027"],
+    4: ["#1b7837", "#7fbf7b", "#f1a340", "#d73027"],
+}
+GOOD_COLOUR, BAD_COLOUR = "#1b7837", "#d73027"
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #1a1a1a;
+       margin: 2rem auto; max-width: 60rem; padding: 0 1rem; line-height: 1.4; }
+h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+p.sub { color: #555; margin-top: 0; }
+table { border-collapse: collapse; margin: .5rem 0; font-size: .9rem; }
+th, td { border-bottom: 1px solid #ddd; padding: .25rem .6rem; vertical-align: top; }
+th { text-align: left; background: #f3f3f3; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+p.note { color: #555; font-size: .85rem; margin: .2rem 0; }
+figure { margin: 1rem 0; } figcaption { font-size: .85rem; color: #555; }
+svg text { font-family: inherit; font-size: 11px; fill: #1a1a1a; }
+@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; }
+               table, figure { break-inside: avoid; } }
+"""
+
+
+def palette(n: int) -> list[str]:
+    if n in PALETTES:
+        return PALETTES[n]
+    greys = ["#1b7837", "#7fbf7b", "#fee08b", "#f1a340", "#d73027", "#8c510a"]
+    return [greys[i % len(greys)] for i in range(n)]
+
+
+def stacked_bars(rows: list[tuple[str, GradeFigure]], title: str) -> str:
+    """One horizontal bar per row, split by grade (shares of the graded, N/A left out)."""
+    if not rows:
+        return ""
+    label_w, bar_w, row_h = 230, 420, 22
+    height = row_h * len(rows) + 40
+    labels = rows[0][1].labels
+    colours = palette(len(labels))
+    parts = [f'<svg role="img" width="{label_w + bar_w + 90}"'
+             f' height="{height}" viewBox="0 0 {label_w + bar_w + 90} {height}">',
+             f"<title>{escape(title)}</title>"]
+    for i, (name, f) in enumerate(rows):
+        y = 10 + i * row_h
+        short = name if len(name) <= 36 else name[:35] + "…"
+        parts.append(f'<text x="0" y="{y + 14}">{escape(short)}</text>')
+        x = float(label_w)
+        graded = f.graded
+        for (value, label), colour in zip(labels.items(), colours):
+            n = f.counts.get(value, 0)
+            if not graded or not n:
+                continue
+            w = bar_w * n / graded
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h - 6}" '
+                         f'fill="{colour}"><title>{escape(label)}: {n} of {graded}</title></rect>')
+            x += w
+        if not graded:
+            parts.append(f'<text x="{label_w}" y="{y + 14}">no grades</text>')
+        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 14}">'
+                     f"{escape(f.good_text())}</text>")
+    legend_y = height - 12
+    x = label_w
+    for (value, label), colour in zip(labels.items(), colours):
+        parts.append(f'<rect x="{x}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{x + 14}" y="{legend_y}">{escape(f"{value} {label}")}</text>')
+        x += 24 + 6.2 * len(f"{value} {label}")
+    parts.append("</svg>")
+    caption = ("Share of graded audits at each grade; the figure on the right is the share "
+               "good or better.")
+    return f"<figure>{''.join(parts)}<figcaption>{caption}</figcaption></figure>"
+
+
+def trend_chart(months: list[tuple[str, GradeFigure]]) -> str:
+    """% good or better and % inadequate, month by month."""
+    if not months:
+        return ""
+    left, top, plot_w, plot_h = 40, 10, 560, 180
+    step = plot_w / max(len(months) - 1, 1)
+    width, height = left + plot_w + 30, top + plot_h + 60
+    parts = [f'<svg role="img" width="{width}" '
+             f'height="{height}" viewBox="0 0 {width} {height}">',
+             "<title>Month by month: good or better and inadequate</title>"]
+    for pct in (0, 25, 50, 75, 100):
+        y = top + plot_h * (1 - pct / 100)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+                     f'stroke="#ddd"/><text x="0" y="{y + 4:.1f}">{pct}%</text>')
+    for attr, colour in (("pct_good", GOOD_COLOUR), ("pct_inadequate", BAD_COLOUR)):
+        points = []
+        for i, (_, f) in enumerate(months):
+            value = getattr(f, attr)
+            if value is None:
+                continue
+            x, y = left + i * step, top + plot_h * (1 - value / 100)
+            points.append(f"{x:.1f},{y:.1f}")
+            part = f.good if attr == "pct_good" else f.inadequate
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"><title>'
+                         f"{escape(pct_text(part, f.graded))}</title></circle>")
+        if len(points) > 1:
+            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
+                         f'points="{" ".join(points)}"/>')
+    every = max(1, len(months) // 12)
+    for i, (label, _) in enumerate(months):
+        if i % every == 0:
+            x = left + i * step
+            parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle">'
+                         f"{escape(label)}</text>")
+    y = height - 12
+    parts.append(f'<rect x="{left}" y="{y - 9}" width="10" height="10" fill="{GOOD_COLOUR}"/>'
+                 f'<text x="{left + 14}" y="{y}">good or better</text>'
+                 f'<rect x="{left + 130}" y="{y - 9}" width="10" height="10" '
+                 f'fill="{BAD_COLOUR}"/><text x="{left + 144}" y="{y}">inadequate</text>')
+    parts.append("</svg>")
+    return (f"<figure>{''.join(parts)}<figcaption>Overall grade month by month: share good or "
+            "better and share inadequate.</figcaption></figure>")
+
+
+def html_table(table: Table) -> str:
+    head = "".join(f'<th{" class=n" if i >= table.numeric_from else ""}>{escape(c)}</th>'
+                   for i, c in enumerate(table.columns))
+    body = []
+    for row in table.rows:
+        body.append("<tr>" + "".join(
+            f'<td{" class=n" if i >= table.numeric_from else ""}>{escape(c)}</td>'
+            for i, c in enumerate(row)) + "</tr>")
+    if not table.rows:
+        body.append(f'<tr><td colspan="{len(table.columns)}">Nothing to show.</td></tr>')
+    notes = "".join(f'<p class="note">{escape(n)}</p>' for n in table.notes)
+    return (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            + notes)
+
+
+def write_html(s: Summary, by: str) -> str:
+    title, sub = heading(s)
+    charts: dict[str, str] = {}
+    overall_rows = [("Overall grade", f) for f in s.overall[:1]]
+    scale = s.overall[0].scale if s.overall else None
+    criteria_rows = [(f.title, f) for f in s.criteria if f.scale == scale]
+    charts["overall"] = stacked_bars(overall_rows + criteria_rows, "Grade distribution")
+    month = s.breakdowns.get("month")
+    if month:
+        charts["overall"] += trend_chart([(r.label, r.overall[0]) for r in month.rows
+                                          if r.overall and r.overall[0].scale == scale])
+    if by != "criterion" and by in s.breakdowns:
+        charts["by"] = stacked_bars([(r.label, r.overall[0]) for r in s.breakdowns[by].rows
+                                     if r.overall and r.overall[0].scale == scale],
+                                    f"Overall grade by {by}")
+    out = ["<!DOCTYPE html>", '<html lang="en-GB"><head><meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
+           f"<h1>{escape(title)}</h1>", f'<p class="sub">{escape(sub)}</p>']
+    for table in pack(s, by):
+        out.append(f"<h2>{escape(table.title)}</h2>")
+        if table.key in charts:
+            out.append(charts.pop(table.key))
+        out.append(html_table(table))
+    out.append('<p class="note">Grades are counted, never averaged. Not applicable is never '
+               "counted as a grade. A percentage of fewer than 5 audits shows its count as "
+               "(n=...).</p></body></html>")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,82 @@
+"""Names for what the facts hold by key: scales, criteria, templates, questions, indicators.
+
+They come from the template versions stored in the database (every audit keeps the exact text
+it was taken on), so a report reads the same on any machine, whatever template files it has.
+Where two versions of a template differ, the newer one names things.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..templates.model import BUILTIN_CRITERIA, BUILTIN_SCALES, Scale
+
+_CACHE: dict[tuple[str, ...], "Labels"] = {}
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    key: str
+    label: str
+    criterion: str
+    unit: str
+    limit: float
+
+
+@dataclass
+class Labels:
+    scales: dict[str, Scale] = field(default_factory=lambda: dict(BUILTIN_SCALES))
+    criteria: dict[str, str] = field(default_factory=dict)  # in document order
+    templates: dict[str, str] = field(default_factory=dict)  # key -> title
+    yes_no: dict[str, str] = field(default_factory=dict)  # question key -> prompt, in order
+    questions: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (prompt, type)
+    indicators: dict[str, IndicatorInfo] = field(default_factory=dict)
+
+    def criterion(self, key: str) -> str:
+        if not key:
+            return "Overall grade"
+        return self.criteria.get(key) or BUILTIN_CRITERIA.get(key) or key.replace("_", " ")
+
+    def scale_labels(self, key: str, seen: set[int] = frozenset()) -> dict[int, str]:
+        scale = self.scales.get(key)
+        labels = {v.value: v.label for v in scale.values} if scale else {}
+        for value in sorted(seen - set(labels)):
+            labels[value] = str(value)
+        return labels
+
+    def template(self, key: str) -> str:
+        return self.templates.get(key, key)
+
+
+def labels_for(conn) -> Labels:
+    """The labels of every template version stored in the database (cached by version)."""
+    from ..db.state import TemplateTextBroken, template_from_text
+
+    hashes = tuple(r[0] for r in conn.exec_driver_sql(
+        "SELECT hash FROM template_version ORDER BY key, version, stored_at"))
+    found = _CACHE.get(hashes)
+    if found is not None:
+        return found
+    labels = Labels()
+    rows = conn.exec_driver_sql(
+        "SELECT key, version, text FROM template_version ORDER BY key, version, stored_at")
+    for key, version, text in rows:
+        try:
+            template = template_from_text(text, f"{key} v{version} (stored)")
+        except TemplateTextBroken:
+            continue
+        labels.templates[template.key] = template.title
+        labels.scales.update(template.scales)
+        for section in template.all_sections():
+            labels.criteria[section.criterion] = template.criterion_title(section.criterion)
+        for question in template.questions():
+            labels.questions[question.key] = (question.prompt, question.type)
+            if question.type == "yes_no" and question.section:
+                labels.yes_no[question.key] = question.prompt
+        sections = {s.key: s for s in template.all_sections()}
+        for ind in template.indicators():
+            criterion = sections[ind.section].criterion if ind.section in sections else ""
+            labels.indicators[ind.key] = IndicatorInfo(ind.key, ind.label, criterion, ind.unit,
+                                                       float(ind.limit))
+    _CACHE[hashes] = labels
+    return labels

@@ -1,0 +1,132 @@
+"""Lay export records out as CSV files, an XLSX workbook or a JSON document.
+
+CSV is written by export_csv.py (from SQL). XLSX is written by openpyxl in write-only mode
+(constant memory), a sheet holding at most Excel's 1,048,576 rows (the answers go on as
+"Answers 2", ...); a text that starts with =, +, -, @, tab or carriage return gets a leading
+apostrophe, so no cell is a formula.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Iterable
+
+from .export import (
+    ACTION_COLUMNS,
+    ANSWER_COLUMNS,
+    INDICATOR_COLUMNS,
+    Layout,
+    Record,
+    Written,
+    wide_row,
+)
+from .safe import FORMULA_STARTS, open_private
+
+EXCEL_ROWS = 1_048_576
+
+
+def _safe(row: list) -> list:
+    return [("'" + v if v and v[0] in FORMULA_STARTS else v) if isinstance(v, str) else
+            ("" if v is None else v) for v in row]
+
+
+def csv_paths(out: Path) -> dict[str, Path]:
+    suffix = out.suffix or ".csv"
+    return {"audits": out if out.suffix else out.with_suffix(".csv"),
+            **{name: out.with_name(f"{out.stem}-{name}{suffix}")
+               for name in ("answers", "actions", "indicators")}}
+
+
+def _typed(row: list, date_columns: tuple[int, ...]) -> list:
+    out = _safe(row)
+    for i in date_columns:
+        value = out[i]
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+            try:
+                out[i] = date.fromisoformat(value)
+            except ValueError:
+                pass
+    return out
+
+
+def write_xlsx(stream: Iterable[Record], layout: Layout, out: Path, *, progress,
+               filters) -> Written:
+    try:
+        from openpyxl import Workbook
+    except ImportError:  # pragma: no cover - openpyxl is a dependency of the package
+        raise RuntimeError("The xlsx export needs the openpyxl package: pip install openpyxl, "
+                           "or export as csv.") from None
+
+    book = Workbook(write_only=True)
+    sheets = {}
+    for name, columns in (("Audits", layout.columns()), ("Answers", ANSWER_COLUMNS),
+                          ("Actions", ACTION_COLUMNS), ("Indicators", INDICATOR_COLUMNS)):
+        sheets[name] = book.create_sheet(name)
+        sheets[name].append(columns)
+    rows = {name: 1 for name in sheets}
+    answer_sheet, answer_part = "Answers", 1
+    audit_dates = (layout.columns().index("audit_date"),)
+    answer_dates = (ANSWER_COLUMNS.index("value"),)
+    action_dates = (ACTION_COLUMNS.index("due_date"), ACTION_COLUMNS.index("completed_date"))
+    written = Written([out])
+    for rec in stream:
+        sheets["Audits"].append(_typed(wide_row(rec, layout), audit_dates))
+        for row in rec.answers:
+            if rows[answer_sheet] >= EXCEL_ROWS:
+                answer_part += 1
+                answer_sheet = f"Answers {answer_part}"
+                sheets[answer_sheet] = book.create_sheet(answer_sheet)
+                sheets[answer_sheet].append(ANSWER_COLUMNS)
+                rows[answer_sheet] = 1
+            sheets[answer_sheet].append(_typed(row, answer_dates))
+            rows[answer_sheet] += 1
+        for row in rec.actions:
+            sheets["Actions"].append(_typed(row, action_dates))
+        for row in rec.indicators:
+            sheets["Indicators"].append(_safe(row))
+        written.audits += 1
+        written.answers += len(rec.answers)
+        progress.advance()
+    questions = book.create_sheet("Questions")
+    questions.append(["question_key", "template", "prompt", "type"])
+    for key, (template, prompt, qtype) in layout.prompts.items():
+        questions.append(_safe([key, template, prompt, qtype]))
+    with open_private(out, binary=True) as handle:
+        book.save(handle)
+    return written
+
+
+def _json_default(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def write_json(stream: Iterable[Record], layout: Layout, out: Path, *, progress,
+               filters) -> Written:
+    from .export import AUDIT_COLUMNS
+
+    written = Written([out])
+    with open_private(out, encoding="utf-8") as handle:
+        head = {"filters": filters.describe(),
+                "questions": {k: {"template": t, "prompt": p, "type": q}
+                              for k, (t, p, q) in layout.prompts.items()}}
+        handle.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "audits": [\n')
+        first = True
+        for rec in stream:
+            item = dict(zip(AUDIT_COLUMNS, rec.audit))
+            item["section_grades"] = rec.sections
+            item["answers"] = [dict(zip(ANSWER_COLUMNS[2:], r[2:])) for r in rec.answers]
+            item["actions"] = [dict(zip(ACTION_COLUMNS[2:], r[2:])) for r in rec.actions]
+            item["indicators"] = [dict(zip(INDICATOR_COLUMNS[2:], r[2:]))
+                                  for r in rec.indicators]
+            handle.write(("" if first else ",\n")
+                         + json.dumps(item, ensure_ascii=False, default=_json_default))
+            first = False
+            written.audits += 1
+            written.answers += len(rec.answers)
+            progress.advance()
+        handle.write("\n]}\n")
+    return written

@@ -1,0 +1,79 @@
+"""Horizontal stacked bars of a grade distribution, drawn with text blocks.
+
+One bar per row (overall grade, then each criterion): the share of graded audits at each
+grade, from best to worst, then the share good or better. Not applicable is left out of the
+bar, as it is never a grade.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ..reports.figures import GradeFigure
+
+COLOURS = {2: ["green", "red"], 3: ["green", "yellow", "red"],
+           4: ["green", "bright_green", "yellow", "red"]}
+
+
+def colours_for(count: int) -> list[str]:
+    if count in COLOURS:
+        return COLOURS[count]
+    cycle = ["green", "bright_green", "yellow", "dark_orange", "red", "magenta"]
+    return [cycle[i % len(cycle)] for i in range(count)]
+
+
+def bar_text(rows: list[tuple[str, GradeFigure]], width: int = 40,
+             label_width: int = 30) -> Text:
+    """The chart as rich Text (also what the tests read)."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    if not rows:
+        out.append("No grades to show for these filters.", style="dim")
+        return out
+    for i, (label, figure) in enumerate(rows):
+        if i:
+            out.append("\n")
+        name = label if len(label) <= label_width else label[:label_width - 1] + "…"
+        out.append(name.ljust(label_width) + " ")
+        graded = figure.graded
+        colours = colours_for(len(figure.labels))
+        used = 0
+        values = list(figure.labels)
+        for index, (value, colour) in enumerate(zip(values, colours)):
+            n = figure.counts.get(value, 0)
+            if not graded or not n:
+                continue
+            cells = round(width * n / graded) if index < len(values) - 1 else width - used
+            cells = max(0, min(cells, width - used))
+            out.append("█" * cells, style=colour)
+            used += cells
+        out.append("·" * (width - used), style="dim")
+        out.append(f" {figure.good_text()} good+")
+    first = rows[0][1]
+    out.append("\n" + " " * (label_width + 1))
+    for value, colour in zip(first.labels, colours_for(len(first.labels))):
+        out.append("█ ", style=colour)
+        out.append(f"{value} {first.labels[value]}  ")
+    return out
+
+
+class GradeBars(Static):
+    """Call `show(rows)` with (label, GradeFigure) pairs, from the UI thread."""
+
+    DEFAULT_CSS = "GradeBars { height: auto; padding: 0 1; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", markup=False, **kwargs)
+        self.rows: list[tuple[str, GradeFigure]] = []
+
+    def show(self, rows: list[tuple[str, GradeFigure]]) -> None:
+        self.rows = rows
+        self.update(bar_text(rows, width=self._bar_width()))
+
+    def _bar_width(self) -> int:
+        available = (self.size.width or 100) - 30 - 20
+        return max(10, min(50, available))
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self.update(bar_text(self.rows, width=self._bar_width()))

@@ -1,0 +1,154 @@
+"""`audit-tui export`: CSV and XLSX read back equal the database; no cell is a formula;
+pseudonyms are stable and keyed; every file is private."""
+
+from __future__ import annotations
+
+import csv
+import json
+import stat
+from datetime import date
+
+import pytest
+
+from audit_tui.cli import main
+from audit_tui.db import store
+from audit_tui.db.engine import session_scope
+from audit_tui.reports.safe import neutralise, restore
+
+from .test_reports_data import AUDITS, fill, mini  # noqa: F401
+
+
+@pytest.fixture
+def db(engine, mini, db_target):  # noqa: F811
+    fill(engine, mini)
+    return str(db_target.path)
+
+
+def export(capsys, db, out, *argv) -> int:
+    code = main(["--db", db, "export", "--out", str(out), *argv])
+    capsys.readouterr()
+    return code
+
+
+def read_csv(path) -> list[dict]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a byte-order mark: Excel reads UTF-8 right
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def database_answers(engine) -> dict:
+    """(case, question, row) -> the value as text, from the database."""
+    out = {}
+    with session_scope(engine) as s:
+        for audit in store.list_audits(session=s):
+            if audit.status == "draft":
+                continue
+            for a in store.answers_for(session=s, audit_id=audit.id):
+                value = (a.grade if a.grade is not None else a.date_value or a.choice
+                         or a.text or "")
+                out[(audit.case_reference, a.question_key, a.row_id)] = (
+                    "" if a.not_applicable else str(value), a.not_applicable)
+    return out
+
+
+@pytest.mark.parametrize("text, safe", [
+    ("=SUM(A1)", "'=SUM(A1)"), ("+44 1234", "'+44 1234"), ("-2", "'-2"), ("@x", "'@x"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("plain", "plain"), ("", ""), ("a=b", "a=b"),
+])
+def test_neutralise(text, safe):
+    assert neutralise(text) == safe
+    assert restore(neutralise(text)) == text
+
+
+def test_csv_round_trip(capsys, db, engine, tmp_path):
+    out = tmp_path / "audits.csv"
+    assert export(capsys, db, out, "--format", "csv") == 0
+    files = [out] + [tmp_path / f"audits-{n}.csv" for n in ("answers", "actions", "indicators")]
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    wide = {r["case_reference"]: r for r in read_csv(out)}
+    assert set(wide) == {row[0] for row in AUDITS}  # submitted only: the draft is left out
+    assert wide["CH-1"]["team"] == "North" and wide["CH-1"]["overall_grade"] == "2"
+    assert wide["CH-2"]["grade:plan"] == "n/a" and wide["CH-3"]["seen_alone"] == "n/a"
+    assert wide["CH-1"]["note"] == "'=SUM(A1:A2) café"  # neutralised, accents intact
+    long = read_csv(tmp_path / "audits-answers.csv")
+    back = {(r["case_reference"], r["question_key"], r["row_id"]):
+            (restore(r["value"]), r["not_applicable"] == "yes") for r in long}
+    assert back == database_answers(engine)
+    actions = read_csv(tmp_path / "audits-actions.csv")
+    assert {(r["case_reference"], r["owner"], r["status"]) for r in actions} == {
+        ("CH-1", "Ann", "open"), ("CH-2", "Cat", "open"), ("CH-3", "Ann", "done")}
+    indicators = read_csv(tmp_path / "audits-indicators.csv")
+    plo = [r for r in indicators if r["indicator_key"] == "plo_16_weeks"]
+    assert {(r["case_reference"], r["amount"], r["met"]) for r in plo} == {
+        ("CH-3", "22.43", "no"), ("CH-4", "4.43", "yes")}
+
+
+def test_xlsx_round_trip(capsys, db, engine, tmp_path):
+    load_workbook = pytest.importorskip("openpyxl").load_workbook
+    out = tmp_path / "audits.xlsx"
+    assert export(capsys, db, out, "--format", "xlsx") == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    book = load_workbook(out, read_only=True)
+    assert book.sheetnames == ["Audits", "Answers", "Actions", "Indicators", "Questions"]
+
+    def rows(name):
+        values = list(book[name].iter_rows(values_only=True))
+        return [dict(zip(values[0], r)) for r in values[1:]]
+
+    wide = {r["case_reference"]: r for r in rows("Audits")}
+    assert wide["CH-4"]["audit_date"].date() == date(2024, 2, 15)  # a real date cell
+    assert wide["CH-1"]["overall_grade"] == 2
+    assert wide["CH-1"]["note"] == "'=SUM(A1:A2) café"
+    back = {}
+    for r in rows("Answers"):
+        value = r["value"]
+        value = value.date().isoformat() if hasattr(value, "date") else value
+        back[(r["case_reference"], r["question_key"], r["row_id"] or "")] = (
+            "" if value is None else restore(str(value)), r["not_applicable"] == "yes")
+    assert back == database_answers(engine)
+    assert len(rows("Actions")) == 3 and len(rows("Indicators")) == 6
+    book.close()
+
+
+def test_json_export(capsys, db, tmp_path):
+    out = tmp_path / "audits.json"
+    assert export(capsys, db, out, "--format", "json", "--team", "South") == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert {a["case_reference"] for a in data["audits"]} == {"CH-3", "CH-4"}
+    ch3 = next(a for a in data["audits"] if a["case_reference"] == "CH-3")
+    assert ch3["section_grades"] == {"plan": 3, "plo": 4, "voice": 3}
+    assert {i["indicator_key"] for i in ch3["indicators"]} == {"assessment_timely",
+                                                               "plo_16_weeks"}
+    assert data["questions"]["seen_alone"]["type"] == "yes_no"
+
+
+def test_pseudonymised_export_hides_names_and_free_text(capsys, db, tmp_path, private_home):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert export(capsys, db, first, "--format", "csv", "--pseudonymise") == 0
+    assert export(capsys, db, second, "--format", "csv", "--pseudonymise") == 0
+    key = private_home / "data" / "pseudonym.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    a, b = read_csv(first), read_csv(second)
+    assert [r["case_reference"] for r in a] == [r["case_reference"] for r in b]  # stable
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in tmp_path.glob("a*.csv"))
+    for secret in ("CH-1", "Ann", "Bob", "Cat", "Sam Worker", "SUM", "Because", "Chronology"):
+        assert secret not in text
+    assert all(r["case_reference"].startswith("C-") for r in a)
+    assert len({r["auditor"] for r in a}) == 2  # Ann and Bob, each always the same hash
+    assert a[0]["team"] in ("North", "South")  # teams are not people: kept
+
+
+def test_a_formula_in_a_team_name_is_neutralised(capsys, engine, mini, db_target,  # noqa: F811
+                                                 tmp_path):
+    from .test_reports_data import add_audit
+
+    add_audit(engine, mini, "=HYPERLINK(\"x\")", "@Team", "-Ann", date(2024, 3, 1), 2, 2, 1,
+              {"seen_alone": "yes"}, None, [("+do it", "=owner", date(2024, 4, 1), "open")])
+    out = tmp_path / "f.csv"
+    assert export(capsys, str(db_target.path), out, "--format", "csv") == 0
+    for path in tmp_path.glob("f*.csv"):
+        for row in csv.reader(path.open(encoding="utf-8-sig", newline="")):
+            for cell in row:
+                assert not cell or cell[0] not in "=+-@\t\r", (path.name, cell)

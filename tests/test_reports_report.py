@@ -1,0 +1,145 @@
+"""`audit-tui report` in every format, on the hand-made audits."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+from html.parser import HTMLParser
+
+import pytest
+
+from audit_tui.cli import main
+
+from .test_reports_data import fill, mini  # noqa: F401
+
+
+@pytest.fixture
+def db(engine, mini, db_target):  # noqa: F811
+    fill(engine, mini)
+    return str(db_target.path)
+
+
+def report(capsys, db, *argv) -> tuple[int, str, str]:
+    code = main(["--db", db, "report", "--as-of", "01/06/2024", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_table_is_the_default(capsys, db):
+    code, out, _ = report(capsys, db)
+    assert code == 0
+    assert "4 submitted audits" in out
+    assert "Grades by criterion" in out and "The child's voice" in out
+    assert "50% (n=4)" in out  # overall good or better, with its count
+    assert "33% (n=3)" in out  # the plan: N/A left out of the three graded
+    assert "Pre-proceedings decided within 16 weeks" in out
+    assert "Was the child seen alone?" in out and "Actions by owner" in out
+
+
+def test_filters_narrow_the_report(capsys, db):
+    code, out, _ = report(capsys, db, "--team", "North", "--month", "2024-01")
+    assert code == 0
+    assert "2 submitted audits" in out and "team North" in out
+
+
+def test_csv_is_the_by_table_with_numbers(capsys, db):
+    code, out, _ = report(capsys, db, "--format", "csv", "--by", "team")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["team"] for r in rows] == ["North", "South"]
+    assert rows[0]["audits"] == "2" and rows[0]["graded"] == "2"
+    assert rows[0]["2 Good"] == "1" and rows[0]["4 Inadequate"] == "1"
+    assert rows[0]["pct_good_or_better"] == "50.0"
+    code, out, _ = report(capsys, db, "--format", "csv")
+    rows = {r["criterion"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert rows["plan_timeliness"]["not_applicable"] == "1"
+    assert rows["plan_timeliness"]["1 Green"] == "1"
+    assert rows["overall"]["graded"] == "4"
+
+
+def test_json_holds_every_figure(capsys, db):
+    code, out, _ = report(capsys, db, "--format", "json", "--by", "auditor")
+    data = json.loads(out)
+    assert data["audits"] == 4 and data["by"] == "auditor"
+    assert data["overall"][0]["pct_good_or_better"] == 50.0
+    assert {r["value"] for r in data["breakdowns"]["auditor"]["rows"]} == {"Ann", "Bob"}
+    assert data["plo_drift"][0]["worst"] == 22.43
+    assert data["actions"]["total"]["overdue"] == 1
+
+
+def test_markdown_has_a_table_per_figure(capsys, db):
+    code, out, _ = report(capsys, db, "--format", "markdown", "--by", "month")
+    assert out.startswith("# Case file audits")
+    assert "## Overall grade by month" in out and "| Jan 2024 |" in out
+    assert "## Timeliness" in out and "|---|" in out
+
+
+class Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.open: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag not in ("meta", "br", "img", "link", "input"):
+            self.open.append(tag)
+        self.links += [v for k, v in attrs if k in ("src", "href") and v]
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append(tag)
+        self.links += [v for k, v in attrs if k in ("src", "href") and v]
+
+    def handle_endtag(self, tag):
+        assert self.open and self.open[-1] == tag, f"</{tag}> closes {self.open[-1:]}"
+        self.open.pop()
+
+
+def test_html_is_one_self_contained_file_with_charts(capsys, db, tmp_path):
+    out_file = tmp_path / "pack.html"
+    code, out, err = report(capsys, db, "--format", "html", "--by", "team", "--out",
+                            str(out_file))
+    assert code == 0 and out == "" and "Wrote" in err
+    assert stat.S_IMODE(out_file.stat().st_mode) == 0o600
+    text = out_file.read_text(encoding="utf-8")
+    parser = Collector()
+    parser.feed(text)
+    parser.close()
+    assert parser.open == []  # every element closed
+    assert parser.tags.count("svg") == 3  # grade distribution, month trend, by team
+    assert "rect" in parser.tags and "polyline" in parser.tags
+    assert parser.links == [] and "http" not in text and "<script" not in text
+    assert "Overall grade by team" in text and "50% (n=4)" in text
+
+
+def test_report_without_a_database_says_so(capsys, tmp_path):
+    code = main(["--db", str(tmp_path / "none.db"), "report"])
+    assert code == 2
+    assert "There is no database" in capsys.readouterr().err
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_bad_dates_are_refused_with_a_reason(capsys, db):
+    code, _, err = report(capsys, db, "--from", "31/02/2024")
+    assert code == 2 and "--from" in err
+    code, _, err = report(capsys, db, "--month", "March")
+    assert code == 2 and "YYYY-MM" in err
+
+
+def test_audits_submitted_before_the_facts_existed_are_counted(capsys, db, engine):
+    """A database from an older version: submitted audits without facts get them first."""
+    from audit_tui.db.engine import session_scope
+    from audit_tui.db.facts import audits_without_facts, clear_facts
+
+    with session_scope(engine) as s:
+        for audit_id in [r[0] for r in s.connection().exec_driver_sql(
+                "SELECT audit_id FROM fact_audit")]:
+            clear_facts(session=s, audit_id=audit_id)
+        assert len(audits_without_facts(session=s)) == 4
+    code, out, _ = report(capsys, db, "--format", "json")
+    assert code == 0 and json.loads(out)["audits"] == 4
+    with session_scope(engine) as s:
+        assert audits_without_facts(session=s) == []
