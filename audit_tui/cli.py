@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     from .reports.cli_commands import register as register_reports
 
     register_reports(commands)
+    from .sync.cli_commands import register as register_sync
+
+    register_sync(commands)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Moving audits between databases: offline bundles and their merge."""
