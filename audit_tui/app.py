@@ -28,10 +28,9 @@ def _screen_actions():
     return ScreenActions
 
 
-class Saved(Message):
-    """A save finished (posted from the writer thread, forwarded to the active screen)."""
-
-    bubble = False  # forwarded to the screen; must not come back up to the app
+class Saved(Message, bubble=False):
+    """A save finished (posted from the writer thread, forwarded to the active screen). It
+    must not bubble: a Saved reaching a screen would come back up to the app, forever."""
 
     def __init__(self, result: SaveResult) -> None:
         super().__init__()

@@ -149,7 +149,7 @@ class AuditState:
 
     def question_visible(self, q: Question, row_id: str = "") -> bool:
         if not q.section:
-            return True  # case details always show
+            return self.all_hold(q.show_if, row_id)  # a template's own case details
         if not self.section_applies(self._sections[q.section]):
             return False
         if q.group and not self.group_visible(self._groups[q.group]):
@@ -252,6 +252,8 @@ class AuditState:
         amount = measure(ind.unit, start, end)
         met = amount <= ind.limit
         unit = INDICATOR_UNITS[ind.unit]
+        if amount == 1:
+            unit = _SINGULAR[ind.unit].replace("-", " ")
         shown = f"{amount:g}" if ind.unit in ("working_days", "calendar_days") else f"{amount:.1f}"
         limit = f"{ind.limit:g}-{_SINGULAR[ind.unit]}"
         status = "within" if met else "over"
