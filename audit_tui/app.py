@@ -64,7 +64,8 @@ class AuditApp(App):
     def on_saved(self, message: Saved) -> None:
         if message.result.ok is False:
             self.notify(message.result.message, title="Not saved", severity="error", timeout=8)
-        self.screen.post_message(Saved(message.result))
+        if self.screen_stack:  # a save can land while the app is shutting down
+            self.screen.post_message(Saved(message.result))
 
     def on_mount(self) -> None:
         from .screens.home import HomeScreen

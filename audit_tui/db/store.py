@@ -341,6 +341,8 @@ def update_action(*, session: Session, action_id: str, who: str, **fields: Any) 
     action = session.get(Action, action_id)
     if action is None:
         raise NotFound("That action is no longer in the database.")
+    # Actions are followed up after the audit is submitted, so a submitted audit's actions
+    # can still change (status, completion); the change is in the audit's history.
     audit = get_audit(session=session, audit_id=action.audit_id)
     for name, value in fields.items():
         old = getattr(action, name)
@@ -348,7 +350,9 @@ def update_action(*, session: Session, action_id: str, who: str, **fields: Any) 
             setattr(action, name, value)
             _event(session, audit, who, f"action {name}", old, value)
             action.updated_at = utcnow()
+            _touch(audit)
     session.add(action)
+    session.add(audit)
     return action
 
 

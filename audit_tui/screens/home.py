@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from ..db.fastread import HOME_LIMIT, AuditSummary, list_audits
+from ..literal import literal
 
 WELCOME = (
     "Welcome to audit-tui.\n\n"
@@ -31,6 +32,7 @@ def _when(value: datetime | None) -> str:
 
 def _fit(text: str, width: int) -> Text:
     """User text, shown literally, cut to `width` with an ellipsis."""
+    text = literal(text)  # control characters (ESC) shown, never sent to the terminal
     if len(text) > width:
         text = text[: max(width - 1, 1)] + "…"
     return Text(text)

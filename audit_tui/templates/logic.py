@@ -198,6 +198,9 @@ class AuditState:
         for key in ("case_reference",):
             if not str(self.details.get(key) or "").strip():
                 out.append(Missing("", key, "", "The case reference is missing."))
+        for q in self.template.details:
+            if q.required and self.question_visible(q) and not self.slot(q.key).answered:
+                out.append(Missing("", q.key, "", f"Case details: {q.prompt}"))
         for s in self.template.all_sections():
             if not self.section_visible(s):
                 continue

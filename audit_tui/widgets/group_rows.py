@@ -5,6 +5,8 @@ d or delete removes one (after a confirmation)."""
 from __future__ import annotations
 
 from rich.text import Text
+
+from ..literal import literal
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
@@ -76,7 +78,7 @@ class GroupRows(OptionList):
         self.clear_options()
         for number, row in enumerate(state.rows.get(self.group.key, []), start=1):
             prompt = Text.assemble((f"{self.group.row_label} {number}", "bold"), ": ",
-                                   brief(state, self.group, row))
+                                   literal(brief(state, self.group, row)))
             for ind in self.group.indicators:
                 prompt.append("\n  ")
                 prompt.append_text(verdict_line(state.indicator(ind, row)))

@@ -10,6 +10,8 @@ text that comes from a template or a user is shown as plain text, never as marku
 from __future__ import annotations
 
 from rich.text import Text
+
+from ..literal import literal, literal_text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
@@ -31,11 +33,13 @@ from .yes_no_input import YesNoInput
 
 
 def _static(text: str | Text, classes: str = "", id: str | None = None) -> Static:
-    return Static(Text(text) if isinstance(text, str) else text, classes=classes, id=id)
+    text = Text(literal(text)) if isinstance(text, str) else literal_text(text)
+    return Static(text, classes=classes, id=id)
 
 
 def _update(widget: Static, text: Text) -> None:
     """Redraw a Static only when its text changed (an answer must not cost a layout)."""
+    text = literal_text(text)
     if str(widget.content) != text.plain:
         widget.update(text)
 
