@@ -45,6 +45,11 @@ class AuditApp(App):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("question_mark,f1", "keys", "Keys", id="app.keys"),
         Binding("ctrl+g", "dashboard", "Dashboard", id="app.dashboard"),
+        Binding("ctrl+a", "actions", "Actions", show=False,
+                tooltip="Actions across every audit: open, due soon, overdue, done",
+                id="app.actions"),
+        Binding("f6", "moderation_queue", "Moderation", show=False,
+                tooltip="Submitted audits awaiting moderation", id="app.moderation_queue"),
     ]
 
     def __init__(self, database: DatabaseTarget, template_dirs: list[Path] | None = None,
@@ -125,6 +130,29 @@ class AuditApp(App):
 
         self.push_screen(DashboardScreen())
 
+    def action_actions(self) -> None:
+        from .screens.actions import ActionsScreen
+
+        if not isinstance(self.screen, ActionsScreen):
+            self.push_screen(ActionsScreen())
+
+    def action_moderation_queue(self) -> None:
+        from .screens.moderation_queue import ModerationQueueScreen
+
+        if not isinstance(self.screen, ModerationQueueScreen):
+            self.push_screen(ModerationQueueScreen())
+
+    def open_moderation(self, audit_id: str) -> None:
+        from .screens.moderation import ModerationScreen
+
+        self.push_screen(ModerationScreen(audit_id))
+
+    def action_concerns(self) -> None:
+        from .screens.concerns import ConcernsScreen
+
+        if not isinstance(self.screen, ConcernsScreen):
+            self.push_screen(ConcernsScreen())
+
     def action_keys(self) -> None:
         from .dialogs.keys import KeysDialog, describe_keys
 
@@ -139,6 +167,12 @@ class AuditApp(App):
         yield SystemCommand("New audit", "Start a new audit", self.action_new_audit)
         yield SystemCommand("Dashboard", "Summary grades over the submitted audits",
                             self.action_dashboard)
+        yield SystemCommand("Actions", "Actions across every audit: open, due within 7 days, "
+                            "overdue, done", self.action_actions)
+        yield SystemCommand("Moderation queue", "Submitted audits awaiting moderation",
+                            self.action_moderation_queue)
+        yield SystemCommand("Safeguarding concerns", "Concerns raised from audits, waiting to "
+                            "be acknowledged", self.action_concerns)
 
     async def action_quit(self) -> None:
         self.saver.flush(timeout=10.0)  # nothing typed is lost by quitting

@@ -25,3 +25,18 @@ def literal_text(text: Text) -> Text:
     character maps to exactly one)."""
     text.plain = literal(text.plain)
     return text
+
+
+def literal_strip(strip):
+    """A rendered line (a Textual Strip) with its control characters made visible, cut back to
+    `width` cells. Editable fields (Input, TextArea) draw their text as it is, so an escape
+    sequence in a stored note would otherwise reach the terminal and be obeyed there; the value
+    of the field is not changed, only how it is drawn. The line keeps its width in cells."""
+    from rich.segment import Segment
+    from textual.strip import Strip
+
+    if not any(not seg.control and seg.text != literal(seg.text) for seg in strip):
+        return strip
+    segments = [seg if seg.control else Segment(literal(seg.text), seg.style, seg.control)
+                for seg in strip]
+    return Strip(segments).crop(0, strip.cell_length)

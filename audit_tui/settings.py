@@ -22,7 +22,19 @@ class Settings:
     case_reference_hint: str = "letters, digits and - / _ . (2 to 40 characters), e.g. CH-004512"
     # How many days of daily backups to keep.
     backup_days: int = 14
+    # Moderation queue: every submitted audit with one of these overall grades, plus one in
+    # `moderate_one_in` of the others (0: none).
+    moderate_grades: list = field(default_factory=lambda: [4])
+    moderate_one_in: int = 5
+    # Starting an audit on a case audited within this many months warns (0: never).
+    reaudit_months: int = 12
     problems: tuple[str, ...] = field(default=(), compare=False)
+
+    def moderation_rule(self):
+        from .db.moderation import ModerationRule
+
+        grades = tuple(g for g in self.moderate_grades if isinstance(g, int))
+        return ModerationRule(grades=grades, one_in=max(0, self.moderate_one_in))
 
     def case_reference_ok(self, value: str) -> bool:
         return re.fullmatch(self.case_reference_pattern, value) is not None

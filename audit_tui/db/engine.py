@@ -15,12 +15,22 @@ its own handling off and issue BEGIN ourselves. Writes use BEGIN IMMEDIATE, taki
 lock up front, so two copies never deadlock half-way through a read-then-write; read-only work
 (reports, lists) asks for `read_only()` and uses a plain deferred BEGIN that never blocks a
 writer in WAL mode.
+
+PostgreSQL (a shared server, `postgresql+psycopg://user:password@host/db`): no PRAGMAs; every
+connection works in UTC (`timezone=UTC`), so the naive UTC times the tables keep read back as
+they were written, as in SQLite; a short connect timeout, so an unreachable server is reported
+within seconds. The hand-written SQL of the tool (facts, reports, bundles) is written once, in
+SQLite's parameter styles (`?` and `:name`); on PostgreSQL `to_pyformat` rewrites such
+statements into psycopg's (`%s`, `%(name)s`) just before they are sent. Statements SQLAlchemy
+compiles itself are left alone.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -28,20 +38,47 @@ from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 5000
+CONNECT_TIMEOUT_S = 10
 
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{Path(path)}"
 
 
+def is_postgresql(url: str) -> bool:
+    return url.startswith(("postgresql", "postgres:"))
+
+
+def server_url(url: str) -> str:
+    """A PostgreSQL URL with the psycopg 3 driver named (`postgresql://` alone would make
+    SQLAlchemy look for psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url` (a SQLAlchemy URL), with our connection settings."""
-    is_sqlite = url.startswith("sqlite")
-    kwargs = {"connect_args": {"check_same_thread": False}} if is_sqlite else {}
-    engine = create_engine(url, **kwargs)
-    if is_sqlite:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
         _configure_sqlite(engine)
-    return engine
+        return engine
+    if is_postgresql(url):
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(server_url(url))
+        options = "-c timezone=UTC"  # after any options the URL gives (search_path, say)
+        if parsed.query.get("options"):
+            options = f"{parsed.query['options']} {options}"
+            parsed = parsed.difference_update_query(["options"])
+        engine = create_engine(
+            parsed, pool_pre_ping=True,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "audit-tui",
+                          "options": options})
+        _configure_postgresql(engine)
+        return engine
+    return create_engine(url)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -59,6 +96,70 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _driver_sql(conn, cursor, statement, parameters, context, executemany):
+        if context is not None and getattr(context, "compiled", None) is None:
+            statement = to_pyformat(statement)
+        return statement, parameters
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# SQLite's `a CROSS JOIN b ON ...` is an inner join that keeps the tables in the order written
+# (a hint to its planner); PostgreSQL allows no ON after CROSS JOIN and plans joins itself.
+_CROSS_JOIN_ON = re.compile(r"\bCROSS\s+JOIN(\s+\w+(?:\s+(?:AS\s+)?(?!ON\b)\w+)?\s+ON\b)", re.I)
+
+
+@lru_cache(maxsize=1024)
+def to_pyformat(sql: str) -> str:
+    """SQL written for SQLite with `?` or `:name` parameters, for psycopg: `%s` and
+    `%(name)s`, every literal `%` doubled, and `CROSS JOIN t x ON` made a plain `JOIN`.
+    Nothing inside quotes, dollar quotes or comments is taken for a parameter (`::` casts are
+    left alone)."""
+    if "CROSS" in sql.upper():
+        sql = _CROSS_JOIN_ON.sub(r"JOIN\1", sql)
+    out: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch in "'\"":
+            end = i + 1
+            while True:
+                end = sql.find(ch, end)
+                if end == -1 or end + 1 >= n or sql[end + 1] != ch:
+                    break
+                end += 2  # a doubled quote inside the string
+            end = n if end == -1 else end + 1
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
+        elif ch == "$" and (tag := re.match(r"\$[A-Za-z_]*\$", sql[i:])):
+            close = sql.find(tag.group(0), i + len(tag.group(0)))
+            end = n if close == -1 else close + len(tag.group(0))
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
+        elif ch == "-" and sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end == -1 else end
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
+        elif ch == "%":
+            out.append("%%")
+            i += 1
+        elif ch == "?":
+            out.append("%s")
+            i += 1
+        elif ch == ":" and sql.startswith("::", i):
+            out.append("::")
+            i += 2
+        elif ch == ":" and (name := _NAME.match(sql, i + 1)) and (i == 0 or sql[i - 1] != ":"):
+            out.append(f"%({name.group(0)})s")
+            i = name.end()
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
 
 
 def read_only(engine: Engine) -> Engine:

@@ -49,7 +49,7 @@ INSERT_YES_NO = ("INSERT INTO yes_no_fact (audit_id, question_key, row_id, choic
                  "VALUES (?, ?, ?, ?)")
 UPSERT_COUNT = ("INSERT INTO fact_count (dim, dim_value, kind, month, key, value, band, n) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dim, dim_value, kind, month, key, "
-                "value, band) DO UPDATE SET n = n + excluded.n")
+                "value, band) DO UPDATE SET n = fact_count.n + excluded.n")
 FACT_TABLES = ("grade_fact", "indicator_result", "yes_no_fact", "fact_audit")
 
 
@@ -150,7 +150,7 @@ def facts_for_state(*, audit_id: str, template: Template, state: AuditState, tea
             facts.indicators.append((
                 audit_id, indicator.key, result.row_id, template.key, indicator.section,
                 criteria.get(indicator.section, ""), indicator.label, indicator.unit,
-                float(indicator.limit), result.amount, met, int(result.open_ended)))
+                float(indicator.limit), result.amount, met, bool(result.open_ended)))
             value = "nodata" if met is None else ("met" if met else "missed")
             counts[("indicator", indicator.key, value, "open" if result.open_ended else "")] += 1
     count_actions(counts, actions)
@@ -219,11 +219,34 @@ def record_facts(*, session: Session, audit_id: str) -> None:
     clear_facts(session=session, audit_id=audit_id)
     audit, state = load_state(session=session, audit_id=audit_id)
     conn = session.connection()
+    moderated_grades(conn, audit_id, state)
     facts = facts_for_state(
         audit_id=audit.id, template=state.template, state=state, team=audit.team,
         service_area=audit.service_area, auditor=audit.auditor, audit_date=audit.audit_date,
         actions=_actions(conn, audit_id))
     write_facts(conn, [facts])
+
+
+def moderated_grades(conn, audit_id: str, state: AuditState) -> None:
+    """Count the moderator's grade where there is one (issue 7): a moderated grade replaces the
+    auditor's in `state` while the auditor's grade is still the one that was moderated (an
+    audit reopened and graded again is counted with its new grade until moderated again)."""
+    try:
+        rows = conn.exec_driver_sql(
+            "SELECT section_key, auditor_grade, moderator_grade FROM moderation "
+            "WHERE audit_id = ?", (audit_id,)).all()
+    except Exception:  # a database without the moderation table (before migration step 4)
+        return
+    from dataclasses import replace
+
+    for section_key, auditor_grade, moderator_grade in rows:
+        if section_key == "":
+            if state.overall_grade == auditor_grade:
+                state.overall_grade = moderator_grade
+        elif section_key in state.sections and \
+                state.sections[section_key].grade == auditor_grade:
+            state.sections[section_key] = replace(state.sections[section_key],
+                                                  grade=moderator_grade)
 
 
 def clear_facts(*, session: Session, audit_id: str) -> None:

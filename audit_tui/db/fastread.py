@@ -1,15 +1,19 @@
 """Quick reads with the standard library's sqlite3, for the first screen.
 
 Importing SQLAlchemy and SQLModel costs about half a second, so the home screen's list is read
-here instead, and the ORM is loaded in the background while the user looks at it.
+here instead, and the ORM is loaded in the background while the user looks at it. A database
+on a server (a DatabaseTarget without a path) has no such shortcut: it is read through
+SQLAlchemy, with one engine per server kept for the life of the process.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 HOME_LIMIT = 5000
 
@@ -40,42 +44,112 @@ class AuditSummary:
         return f"{self.answered}/{self.total}" if self.total else "-"
 
 
-def _utc(text: str | None) -> datetime | None:
-    if not text:
+def _utc(value: str | datetime | None) -> datetime | None:
+    if not value:
         return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        return None
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _date(text: str | None) -> date | None:
+def _date(value: str | date | None) -> date | None:
+    if isinstance(value, date):
+        return value
     try:
-        return date.fromisoformat(text) if text else None
+        return date.fromisoformat(value) if value else None
     except ValueError:
         return None
 
 
-def list_audits(path: Path, limit: int = HOME_LIMIT) -> tuple[list[AuditSummary], int]:
+_LAST_AUDITOR = ("SELECT auditor FROM audit WHERE auditor != '' "
+                 "ORDER BY created_at DESC LIMIT 1")
+_engines: dict[str, Any] = {}
+_engines_lock = threading.Lock()
+
+
+def _source(source) -> tuple[Path | None, Any]:
+    """(the SQLite file, or None and the server's engine) for a path, a DatabaseTarget or an
+    engine."""
+    if isinstance(source, (str, Path)):
+        return Path(source), None
+    if getattr(source, "dialect", None) is not None:  # an Engine
+        return None, source
+    if source.path is not None:
+        return Path(source.path), None
+    with _engines_lock:
+        engine = _engines.get(source.url)
+        if engine is None:
+            from .engine import make_engine
+
+            engine = _engines[source.url] = make_engine(source.url)
+    return None, engine
+
+
+def _server_rows(engine, *queries: tuple[str, tuple]) -> list[list]:
+    from .engine import read_only
+
+    with read_only(engine).connect() as conn:
+        return [conn.exec_driver_sql(sql, params).all() for sql, params in queries]
+
+
+def list_audits(source, limit: int = HOME_LIMIT) -> tuple[list[AuditSummary], int]:
     """The audits for the home screen (drafts first, latest change first), and how many
-    there are in all."""
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-    try:
-        conn.execute("PRAGMA busy_timeout = 5000")
-        rows = conn.execute(_HOME_QUERY, (limit,)).fetchall()
-        total = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
-    finally:
-        conn.close()
+    there are in all. `source`: the SQLite file, or the DatabaseTarget (file or server)."""
+    path, engine = _source(source)
+    if path is None:
+        rows, count = _server_rows(engine, (_HOME_QUERY, (limit,)),
+                                   ("SELECT count(*) FROM audit", ()))
+        total = count[0][0]
+    else:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            conn.execute("PRAGMA busy_timeout = 5000")
+            rows = conn.execute(_HOME_QUERY, (limit,)).fetchall()
+            total = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+        finally:
+            conn.close()
     return [AuditSummary(r[0], r[1], r[2], r[3] or "", r[4] or "", _utc(r[5]), r[6] or 0,
                          r[7] or 0, r[8], _date(r[9])) for r in rows], total
 
 
-def last_auditor(path: Path) -> str:
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+def last_auditor(source) -> str:
+    path, engine = _source(source)
+    if path is None:
+        rows = _server_rows(engine, (_LAST_AUDITOR, ()))[0]
+        return rows[0][0] if rows else ""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
     try:
-        row = conn.execute("SELECT auditor FROM audit WHERE auditor != '' "
-                           "ORDER BY created_at DESC LIMIT 1").fetchone()
+        row = conn.execute(_LAST_AUDITOR).fetchone()
     finally:
         conn.close()
     return row[0] if row else ""
+
+
+_ALERTS = (("SELECT count(*) FROM escalation WHERE acknowledged_at IS NULL", ()),
+           ("SELECT count(*) FROM action WHERE status != 'done' AND due_date < ?", None))
+
+
+def home_alerts(source, today: date) -> tuple[int, int]:
+    """(unacknowledged safeguarding concerns, overdue actions) for the home screen; (0, 0) on a
+    database older than the escalation table."""
+    queries = [(sql, params if params is not None else (today.isoformat(),))
+               for sql, params in _ALERTS]
+    path, engine = _source(source)
+    try:
+        if path is None:
+            # `?` as for sqlite3: the engine rewrites it for psycopg (db/engine.py)
+            rows = _server_rows(engine, *queries)
+            return rows[0][0][0], rows[1][0][0]
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            conn.execute("PRAGMA busy_timeout = 5000")
+            return tuple(conn.execute(sql, p).fetchone()[0] for sql, p in queries)
+        finally:
+            conn.close()
+    except Exception as exc:  # no escalation table yet (an older file): nothing to show
+        if "escalation" in str(exc):
+            return 0, 0
+        raise

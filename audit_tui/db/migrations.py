@@ -273,7 +273,137 @@ def _step_2(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
-STEPS: list[Callable[[Connection], None]] = [_step_1, _step_2]
+def _step_3(conn: Connection) -> None:
+    """Bundles and shared servers (issue 6).
+
+    - sync_audit: per audit, what this database and the other side last agreed on: `base`
+      holds every field's agreed value (zlib-compressed JSON: the whole bundle record when
+      everything was agreed, `base_kind` 'record', or a map of field -> value after a partial
+      merge, 'fields'), and `digest` the SHA-256 of the last bundle record exchanged for it, so
+      a record seen before is skipped without being read;
+    - sync_conflict: one row per field both sides changed to different values: this
+      database's value when the conflict was found and the other side's, until the QA user
+      keeps one; an audit is conflicting while it has any;
+    - sync_bundle: every bundle imported (by its checksum), with what it did.
+    On PostgreSQL it also adds what steps 1 and 2 made with SQLite triggers: history rows
+    cannot be updated, and the running counts of actions follow every change of an action.
+    """
+    md = sa.MetaData()
+    fk = lambda target: sa.ForeignKey(target, ondelete="CASCADE")  # noqa: E731
+    existing = sa.Table("audit", md, sa.Column("id", sa.String(36), primary_key=True))
+    sa.Table(
+        "sync_audit", md,
+        sa.Column("audit_id", sa.String(36), fk("audit.id"), primary_key=True),
+        sa.Column("digest", sa.String(64), nullable=False),
+        sa.Column("base_kind", sa.String(10), nullable=False),
+        sa.Column("base", sa.LargeBinary, nullable=False),
+        sa.Column("agreed_at", sa.DateTime, nullable=False),
+    )
+    sa.Table(
+        "sync_conflict", md,
+        sa.Column("audit_id", sa.String(36), fk("audit.id"), primary_key=True),
+        sa.Column("field", sa.String(300), primary_key=True),
+        sa.Column("mine", sa.Text),
+        sa.Column("theirs", sa.Text),
+        sa.Column("bundle", sa.String(64), nullable=False, server_default=""),
+        sa.Column("found_at", sa.DateTime, nullable=False),
+    )
+    sa.Table(
+        "sync_bundle", md,
+        sa.Column("checksum", sa.String(64), primary_key=True),
+        sa.Column("imported_at", sa.DateTime, nullable=False),
+        sa.Column("created_at", sa.String(40), nullable=False, server_default=""),
+        sa.Column("tool_version", sa.String(40), nullable=False, server_default=""),
+        sa.Column("audits", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("new", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("updated", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("unchanged", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("conflicting", sa.Integer, nullable=False, server_default="0"),
+    )
+    md.create_all(conn, tables=[t for t in md.sorted_tables if t is not existing])
+    if conn.dialect.name != "postgresql":
+        return
+    for statement in (
+        # History is append-only (step 1's SQLite trigger).
+        "CREATE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'audit history is append-only'; END $$",
+        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE ON audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+        # The running counts of actions (step 2's SQLite triggers): 'action' by owner and
+        # status, and 'action_due' by owner and month due while open, for every dimension of
+        # the audit's facts; nothing while the audit has no facts (a draft).
+        "CREATE FUNCTION fact_action_count(p_audit varchar, p_owner varchar, p_status varchar,"
+        " p_due date, p_sign integer) RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+        "INSERT INTO fact_count AS c (dim, dim_value, kind, month, key, value, band, n) "
+        "SELECT d.dim, CASE d.dim WHEN '' THEN '' WHEN 'team' THEN f.team "
+        "WHEN 'service_area' THEN f.service_area WHEN 'template' THEN f.template_key "
+        "ELSE f.auditor END, k.kind, f.month, p_owner, k.value, '', p_sign "
+        "FROM fact_audit f CROSS JOIN (VALUES (''), ('team'), ('service_area'), ('template'), "
+        "('auditor')) AS d(dim) CROSS JOIN (SELECT 'action' AS kind, p_status AS value "
+        "UNION ALL SELECT 'action_due', coalesce(to_char(p_due, 'YYYY-MM'), '') "
+        "WHERE p_status = 'open') AS k WHERE f.audit_id = p_audit "
+        "ON CONFLICT (dim, dim_value, kind, month, key, value, band) "
+        "DO UPDATE SET n = c.n + excluded.n; "
+        "DELETE FROM fact_count WHERE kind IN ('action', 'action_due') AND key = p_owner "
+        "AND n <= 0; END $$",
+        "CREATE FUNCTION fact_action_trigger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF TG_OP <> 'INSERT' THEN PERFORM fact_action_count(OLD.audit_id, OLD.owner, "
+        "OLD.status, OLD.due_date, -1); END IF; "
+        "IF TG_OP <> 'DELETE' THEN PERFORM fact_action_count(NEW.audit_id, NEW.owner, "
+        "NEW.status, NEW.due_date, 1); END IF; RETURN NULL; END $$",
+        "CREATE TRIGGER fact_action_insert AFTER INSERT ON action "
+        "FOR EACH ROW EXECUTE FUNCTION fact_action_trigger()",
+        "CREATE TRIGGER fact_action_delete AFTER DELETE ON action "
+        "FOR EACH ROW EXECUTE FUNCTION fact_action_trigger()",
+        "CREATE TRIGGER fact_action_update AFTER UPDATE OF owner, status, due_date ON action "
+        "FOR EACH ROW EXECUTE FUNCTION fact_action_trigger()",
+    ):
+        conn.exec_driver_sql(statement)
+
+
+def _step_4(conn: Connection) -> None:
+    """Moderation and safeguarding escalation (issue 7).
+
+    - moderation: one row per moderated grade of a submitted audit (section_key '' for the
+      overall grade): the auditor's grade when it was moderated, the moderator's, whether they
+      agreed, a comment, who and when;
+    - escalation: a safeguarding concern raised from a question of an audit: what, how urgent,
+      to whom, who raised it and when, and who acknowledged it and when (NULL: not yet).
+    """
+    md = sa.MetaData()
+    fk = lambda target: sa.ForeignKey(target, ondelete="CASCADE")  # noqa: E731
+    existing = sa.Table("audit", md, sa.Column("id", sa.String(36), primary_key=True))
+    sa.Table(
+        "moderation", md,
+        sa.Column("audit_id", sa.String(36), fk("audit.id"), primary_key=True),
+        sa.Column("section_key", sa.String(100), primary_key=True),
+        sa.Column("criterion", sa.String(100), nullable=False, server_default=""),
+        sa.Column("auditor_grade", sa.Integer),
+        sa.Column("moderator_grade", sa.Integer),
+        sa.Column("agrees", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("comment", sa.Text, nullable=False, server_default=""),
+        sa.Column("moderator", sa.String(200), nullable=False, server_default=""),
+        sa.Column("at", sa.DateTime, nullable=False),
+    )
+    sa.Table(
+        "escalation", md,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("audit_id", sa.String(36), fk("audit.id"), nullable=False),
+        sa.Column("question_key", sa.String(100), nullable=False, server_default=""),
+        sa.Column("what", sa.Text, nullable=False),
+        sa.Column("urgency", sa.String(20), nullable=False),
+        sa.Column("to_whom", sa.String(200), nullable=False, server_default=""),
+        sa.Column("raised_by", sa.String(200), nullable=False, server_default=""),
+        sa.Column("raised_at", sa.DateTime, nullable=False),
+        sa.Column("acknowledged_by", sa.String(200)),
+        sa.Column("acknowledged_at", sa.DateTime),
+        sa.Index("ix_escalation_audit", "audit_id"),
+        sa.Index("ix_escalation_open", "acknowledged_at", "raised_at"),
+    )
+    md.create_all(conn, tables=[t for t in md.sorted_tables if t is not existing])
+
+
+STEPS: list[Callable[[Connection], None]] = [_step_1, _step_2, _step_3, _step_4]
 assert len(STEPS) == LATEST, "add the new step's number to migrations_meta.LATEST"
 
 

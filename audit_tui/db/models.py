@@ -7,15 +7,38 @@ strings, so audits made on different laptops can be merged without clashes.
 
 from __future__ import annotations
 
-import uuid
+import os
+import threading
+import time
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Column, ForeignKey, String
 from sqlmodel import Field, SQLModel
 
 
+_ID_LOCK = threading.Lock()
+_last_id = 0
+
+
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A new identifier: a version 7 UUID (RFC 9562, the RFC 4122 variant) as a string. It
+    begins with the Unix time in milliseconds (48 bits), then the version, 74 random bits and
+    the variant, so ids made later sort later: the primary-key indexes are appended to at
+    their end rather than split at random places, and the random bits keep ids made on
+    different laptops apart. Within a process every id is greater than the one before (in the
+    same millisecond, or if the clock steps back, the previous one plus one: RFC 9562's
+    "monotonic random")."""
+    global _last_id
+    value = (time.time_ns() // 1_000_000) << 74 | int.from_bytes(os.urandom(10), "big") >> 6
+    with _ID_LOCK:
+        if value <= _last_id:
+            value = _last_id + 1
+        _last_id = value
+    # time (48 bits), version 7, random (12), variant 0b10, random (62)
+    whole = ((value >> 74) << 80 | 7 << 76 | (value >> 62 & 0xFFF) << 64
+             | 2 << 62 | value & (1 << 62) - 1)
+    h = f"{whole:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def utcnow() -> datetime:
@@ -186,3 +209,74 @@ class FactCount(SQLModel, table=True):
     value: str = Field(primary_key=True, max_length=50)
     band: str = Field(primary_key=True, max_length=20)
     n: int = 0
+
+
+# -- bundles (migration step 3): written by sync/ ------------------------------------------------
+class SyncAudit(SQLModel, table=True):
+    """What this database and the other side last agreed on, for one audit."""
+
+    __tablename__ = "sync_audit"
+    audit_id: str = Field(sa_column=_fk_key("audit.id"))
+    digest: str = Field(max_length=64)  # SHA-256 of the last bundle record exchanged
+    base_kind: str = Field(max_length=10)  # 'record' or 'fields'
+    base: bytes  # zlib-compressed JSON: the agreed record, or field -> agreed value
+    agreed_at: datetime = Field(default_factory=utcnow)
+
+
+class SyncConflict(SQLModel, table=True):
+    """A field both sides changed to different values since they last agreed."""
+
+    __tablename__ = "sync_conflict"
+    audit_id: str = Field(sa_column=_fk_key("audit.id"))
+    field: str = Field(primary_key=True, max_length=300)
+    mine: str | None = None  # JSON; None: the field was absent here
+    theirs: str | None = None  # JSON; None: the other side removed it
+    bundle: str = Field(default="", max_length=64)
+    found_at: datetime = Field(default_factory=utcnow)
+
+
+class SyncBundle(SQLModel, table=True):
+    """A bundle imported into this database, by its checksum, and what the import did."""
+
+    __tablename__ = "sync_bundle"
+    checksum: str = Field(primary_key=True, max_length=64)
+    imported_at: datetime = Field(default_factory=utcnow)
+    created_at: str = Field(default="", max_length=40)
+    tool_version: str = Field(default="", max_length=40)
+    audits: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicting: int = 0
+
+
+# -- moderation and escalation (migration step 4): written by db/moderation.py, escalation.py ---
+class Moderation(SQLModel, table=True):
+    """A moderator's view of one grade of a submitted audit ('' section_key: the overall)."""
+
+    __tablename__ = "moderation"
+    audit_id: str = Field(sa_column=_fk_key("audit.id"))
+    section_key: str = Field(primary_key=True, max_length=100)
+    criterion: str = Field(default="", max_length=100)
+    auditor_grade: int | None = None
+    moderator_grade: int | None = None
+    agrees: bool = False
+    comment: str = ""
+    moderator: str = Field(default="", max_length=200)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Escalation(SQLModel, table=True):
+    """A safeguarding concern raised from an audit, listed until acknowledged."""
+
+    __tablename__ = "escalation"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    audit_id: str = Field(sa_column=_fk("audit.id"))
+    question_key: str = Field(default="", max_length=100)
+    what: str
+    urgency: str = Field(max_length=20)
+    to_whom: str = Field(default="", max_length=200)
+    raised_by: str = Field(default="", max_length=200)
+    raised_at: datetime = Field(default_factory=utcnow)
+    acknowledged_by: str | None = Field(default=None, max_length=200)
+    acknowledged_at: datetime | None = None

@@ -2,6 +2,8 @@
 
 The order matters: the file is looked at read-only first (a newer or foreign file is refused
 untouched), a copy is kept before any migration, and only then is it opened for writing.
+A PostgreSQL server is migrated the same way, one copy of the tool at a time; backups of a
+server are the server's business (pg_dump), not the tool's.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from ..locations import DatabaseTarget, backup_dir, ensure_private_dir
+from .migrations_meta import LATEST
 from .probe import DatabaseProblem, probe
 
 
@@ -50,10 +53,89 @@ def prepare_sqlite(target: DatabaseTarget) -> None:
 
 def prepare(target: DatabaseTarget) -> None:
     if target.path is None:
-        raise DatabaseProblem(
-            f"{target.describe()}: only SQLite database files are supported in this version. "
-            "Give --db a file path.")
+        prepare_server(target)
+        return
     prepare_sqlite(target)
+
+
+SERVER_CHECKS = ("Check that the server is running and reachable from this machine, that the "
+                 "user name, password and database name in the URL are right, and that the "
+                 "server accepts this user from here (pg_hba.conf).")
+
+
+def server_problem(target: DatabaseTarget, exc: BaseException) -> DatabaseProblem:
+    """A clear message for an error from a database server: what server, what to check. The
+    URL is shown without its password; the driver's own first line says what went wrong."""
+    orig = getattr(exc, "orig", None) or exc
+    detail = " ".join(str(orig).split("\n")[0].split()) or type(orig).__name__
+    password = _password(target.url)
+    if password:
+        detail = detail.replace(password, "***")
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    lost: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+    try:
+        import psycopg
+
+        lost += (psycopg.OperationalError, psycopg.InterfaceError)
+    except ImportError:  # without the driver there is no server to lose
+        pass
+    if isinstance(exc, lost):
+        return DatabaseProblem(f"Cannot connect to the database server {target.describe()}: "
+                               f"{detail}. {SERVER_CHECKS}")
+    return DatabaseProblem(f"The database server {target.describe()} refused the request: "
+                           f"{detail}.")
+
+
+def _password(url: str) -> str:
+    rest = url.partition("://")[2]
+    userinfo = rest.split("@", 1)[0] if "@" in rest else ""
+    return userinfo.split(":", 1)[1] if ":" in userinfo else ""
+
+
+def prepare_server(target: DatabaseTarget) -> None:
+    """Bring the schema on a PostgreSQL server up to date (nothing to do most days). A schema
+    newer than this tool is refused untouched; two copies starting together take turns."""
+    from .engine import is_postgresql, make_engine
+
+    if not is_postgresql(target.url):
+        raise DatabaseProblem(
+            f"{target.describe()}: audit-tui works with SQLite database files and PostgreSQL "
+            "servers (postgresql+psycopg://user:password@host:5432/database). Give --db a file "
+            "path or a PostgreSQL URL.")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise DatabaseProblem(
+            "A PostgreSQL server needs the psycopg driver, which is not installed. Install "
+            "audit-tui with it: pip install 'audit-tui[postgres]' (or pip install "
+            "'psycopg[binary]').") from None
+    import sqlalchemy.exc
+
+    from .migrations import SchemaTooNew, migrate
+
+    engine = make_engine(target.url)
+    try:
+        with engine.connect() as lock:
+            # One copy migrates at a time; the others wait, then find nothing to do.
+            lock.exec_driver_sql("SELECT pg_advisory_lock(?)", (MIGRATION_LOCK,))
+            try:
+                migrate(engine)
+            finally:
+                lock.exec_driver_sql("SELECT pg_advisory_unlock(?)", (MIGRATION_LOCK,))
+                lock.commit()
+    except SchemaTooNew as exc:
+        raise DatabaseProblem(
+            f"The database on {target.describe()} was made by a newer version of audit-tui "
+            f"(schema {exc.found}; this version knows up to {LATEST}). It has not been "
+            "changed. Install the newer version of audit-tui to use it.") from None
+    except sqlalchemy.exc.DBAPIError as exc:
+        raise server_problem(target, exc) from None
+    finally:
+        engine.dispose()
+
+
+MIGRATION_LOCK = 0x41554454  # 'AUDT', the key of the server-wide advisory lock
 
 
 def open_engine(target: DatabaseTarget):

@@ -47,6 +47,37 @@ class NotFound(StoreError):
     pass
 
 
+class ChangedElsewhere(StoreError):
+    """A save would overwrite a newer value written by another copy of the tool."""
+
+    def __init__(self, when) -> None:
+        at = _local_time(when)
+        super().__init__(f"This answer was changed in another window{at}; reload the audit "
+                         "(escape, then open it again) to see it. Your value is kept on screen "
+                         "and was not saved.")
+        self.when = when
+
+
+_NOT_CHECKED = object()
+
+
+def _utc_naive(value):
+    """A stored time as naive UTC (SQLite gives naive times back, Python writes aware ones)."""
+    from datetime import UTC
+
+    if value is not None and value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _local_time(when) -> str:
+    from datetime import UTC
+
+    if when is None:
+        return ""
+    return " at " + _utc_naive(when).replace(tzinfo=UTC).astimezone().strftime("%H:%M")
+
+
 def _show(value: Any) -> str | None:
     """How a value is written into the history."""
     if value is None:
@@ -171,8 +202,13 @@ def answers_for(*, session: Session, audit_id: str) -> list[Answer]:
 
 
 def save_answer(*, session: Session, audit_id: str, question_key: str, who: str,
-                row_id: str = "", **fields: Any) -> Answer:
-    """Set some fields of one answer (the others keep their value); one row per slot."""
+                row_id: str = "", expected_updated_at: Any = _NOT_CHECKED,
+                **fields: Any) -> Answer:
+    """Set some fields of one answer (the others keep their value); one row per slot.
+
+    `expected_updated_at`: the `updated_at` of the answer as the caller last saw it (None: it
+    saw no answer). If the stored answer is different, another copy of the tool changed it
+    since, and ChangedElsewhere is raised rather than silently overwriting that change."""
     unknown = set(fields) - set(ANSWER_FIELDS)
     if unknown:
         raise ValueError(f"not answer fields: {sorted(unknown)}")
@@ -182,6 +218,10 @@ def save_answer(*, session: Session, audit_id: str, question_key: str, who: str,
     answer = session.exec(select(Answer).where(
         Answer.audit_id == audit_id, Answer.question_key == question_key,
         Answer.row_id == row_id)).first()
+    if expected_updated_at is not _NOT_CHECKED:
+        stored = None if answer is None else _utc_naive(answer.updated_at)
+        if stored != _utc_naive(expected_updated_at):
+            raise ChangedElsewhere(stored)
     if answer is None:
         answer = Answer(audit_id=audit_id, question_key=question_key, row_id=row_id)
     where = question_key + (f" [{row_id[:8]}]" if row_id else "")

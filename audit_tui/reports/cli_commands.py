@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-BY_CHOICES = ("criterion", "team", "month", "template", "auditor", "service_area")
+BY_CHOICES = ("criterion", "team", "month", "template", "auditor", "service_area",
+              "moderation")
 REPORT_FORMATS = ("table", "csv", "json", "markdown", "html")
 EXPORT_FORMATS = ("csv", "xlsx", "json")
 
@@ -26,6 +27,10 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 
 def _report(args) -> int:
+    if args.by == "moderation":
+        from .agreement import run_moderation_report
+
+        return run_moderation_report(args)
     from .commands import run_report
 
     return run_report(args)
@@ -53,7 +58,8 @@ def register(commands) -> None:
                     "output unless --out names a file.")
     _add_filters(report)
     report.add_argument("--by", choices=BY_CHOICES, default="criterion",
-                        help="the main table's rows (default: criterion)")
+                        help="the main table's rows (default: criterion); moderation: "
+                             "agreement between auditors and moderators")
     report.add_argument("--format", choices=REPORT_FORMATS, default="table",
                         help="table (default), csv (the --by table), json, markdown, or html "
                              "(one self-contained file with charts)")
@@ -94,3 +100,7 @@ def register(commands) -> None:
     demo.add_argument("--yes", action="store_true",
                       help="do not ask before writing into the default database")
     demo.set_defaults(handler=_demo)
+
+    from .actions_cli import register as register_actions
+
+    register_actions(commands)

@@ -1,21 +1,28 @@
 """Synthetic audits for `audit-tui demo`: invented children, staff and teams, answers that fit
 each bundled template's questions, grades with a realistic spread, drafts and actions.
 
-Nothing here touches the database: `DemoMaker.audit()` returns the rows of one audit (and its
-facts, worked out by db.facts exactly as for a real one); demo_cli.py inserts them in bulk.
-Every case reference is DEMO-nnnnnn, every name is made up.
+Nothing here touches the database: `DemoMaker.audit()` adds the rows of one audit (and of its
+facts, worked out by db.facts exactly as for a real one) to a `Batch`; demo_cli.py inserts
+them in bulk. Every case reference is DEMO-nnnnnn, every name is made up.
+
+The audits answer what real ones do, not every question: a section that may not apply
+(`always_applies = false`) is marked "does not apply" about half the time, questions hidden by
+a condition get no answer (most audits are regular ones, so a theme is rarely asked for), an
+optional question (`required = false`) is left blank about half the time and a repeating
+group has no row as often as not. About 25 answers an audit, as in the figures of issue 4
+(2.5 million answers for 100,000 audits).
 """
 
 from __future__ import annotations
 
 import random
-import time
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
 from ..db.facts import AuditFacts, db_datetime, facts_for_state
 from ..templates.logic import AuditState, SectionMark, Slot
-from ..templates.model import Question, Scale, Template
+from ..templates.model import Question, Template
 
 # template key -> (service area, teams); other templates get a team named after their service
 SERVICES: dict[str, tuple[str, list[str]]] = {
@@ -46,69 +53,184 @@ ACTIONS = ["Update the chronology", "Hold a management review of the plan",
            "Complete the outstanding assessment", "Refer for a return home interview",
            "Record the reason for the decision on file", "Arrange the overdue health assessment"]
 UNIT_DAYS = {"working_days": 1.4, "calendar_days": 1.0, "weeks": 7.0, "months": 30.44}
+NOT_APPLY = 0.6  # a section that may not apply is marked "does not apply"
+BLANK = 0.6  # an optional question is left blank
+GROUP_ROWS = (0, 0, 0, 1, 1, 2)  # rows of a repeating group (at least its minimum)
+# Answers not equally likely, by template and question (weights in the order of the choices;
+# any template: ""): what decides which sections and questions show
+CHOICE_WEIGHTS = {
+    ("", "audit_type"): (85, 10, 5),  # regular, themed, deep dive
+    # assessment only, child in need, child protection, child protection and PLO
+    ("help_and_protection", "legal_status"): (25, 40, 25, 10),
+    # no further action, advice, early help, assessment, strategy discussion
+    ("front_door", "fd_outcome"): (30, 25, 20, 17, 8),
+    ("pre_proceedings", "pp_plo_outcome"): (50, 30, 20),  # still in PLO, stepped down, issued
+}
 
 
 class IdMaker:
-    """UUID-shaped ids that increase through a run (so indexes are appended to, not split),
-    led by the time the run started, so two runs never clash."""
+    """Ids as `models.new_id` makes them (version 7 UUIDs: led by the time, then random bits),
+    but quicker: the first comes from new_id and each next one is the one before plus one, so
+    they increase through a run (indexes are appended to, not split) and never meet another
+    run's or another laptop's."""
 
-    def __init__(self, rng: random.Random) -> None:
-        stamp = int(time.time() * 1000) & 0xFFFFFFFFFFFF
-        self.head = f"{stamp:012x}"
-        self.head = f"{self.head[:8]}-{self.head[8:]}-7{rng.getrandbits(12):03x}-"
-        self.count = 0
+    def __init__(self) -> None:
+        from ..db.models import new_id
+
+        first = int(new_id().replace("-", ""), 16)
+        head = f"{first >> 64:016x}"  # time, version, 12 random bits
+        self.head = f"{head[:8]}-{head[8:12]}-{head[12:]}-"
+        # variant and 62 random bits, less two: room to count up without reaching the head
+        self.tail = 2 << 62 | first & ((1 << 60) - 1)
+        self._lead()
+
+    def _lead(self) -> None:
+        self.lead = f"{self.head}{self.tail >> 48:04x}-"  # changes once in 2**48 ids
 
     def __call__(self) -> str:
-        self.count += 1
-        tail = f"{self.count:015x}"
-        return f"{self.head}8{tail[:3]}-{tail[3:]}"
+        self.tail = tail = self.tail + 1
+        low = tail & 0xFFFFFFFFFFFF
+        if not low:
+            self._lead()
+        return f"{self.lead}{low:012x}"
+
+
+ANSWER_VALUES = ("grade", "choice", "choices", "text", "date_value", "number_value")
+
+
+def answer_row(compact: tuple) -> tuple:
+    """A Batch's answer as the answer table's 14 columns (id ... updated_by, as INSERTS)."""
+    column, value = compact[4], compact[5]
+    return (*compact[:4], *[value if c == column else None for c in ANSWER_VALUES],
+            *compact[6:])
 
 
 @dataclass
-class DemoAudit:
-    audit: tuple
+class Batch:
+    """The rows of several audits, table by table, ready for executemany; `cells` holds their
+    facts' counts (see db.facts.count_rows)."""
+
+    audit: list[tuple] = field(default_factory=list)
+    # (id, audit id, question key, row id, the column the value goes in or "" (not
+    # applicable), the value, not applicable, evidence, updated at, updated by): see ANSWER
     answers: list[tuple] = field(default_factory=list)
     rows: list[tuple] = field(default_factory=list)
     sections: list[tuple] = field(default_factory=list)
     actions: list[tuple] = field(default_factory=list)
     events: list[tuple] = field(default_factory=list)
-    facts: AuditFacts | None = None
+    fact_audit: list[tuple] = field(default_factory=list)
+    grades: list[tuple] = field(default_factory=list)
+    indicators: list[tuple] = field(default_factory=list)
+    yes_no: list[tuple] = field(default_factory=list)
+    cells: dict = field(default_factory=dict)
+
+    def add_facts(self, facts: AuditFacts) -> None:
+        self.fact_audit.append(facts.audit_row)
+        self.grades.extend(facts.grades)
+        self.indicators.extend(facts.indicators)
+        self.yes_no.extend(facts.yes_no)
+        found = self.cells.get(facts.cell)
+        if found is None:
+            self.cells[facts.cell] = Counter(facts.counts)
+        else:
+            found.update(facts.counts)
 
 
+@dataclass(eq=False)
 class _State(AuditState):
-    """An AuditState that, once `frozen` (every answer given), remembers which sections and
-    groups show: the facts and the progress then walk the template without re-testing."""
+    """An AuditState that, once `frozen` (every answer given), remembers what shows: which
+    sections apply, which groups and questions show, each section's items. The facts and the
+    progress then walk the template without testing its conditions again. Its look-up tables
+    come from the _Plan (built once a template, not once an audit)."""
 
-    frozen = False
+    plan: object = None  # the _Plan of its template
+    frozen = False  # (not a field)
 
     def __post_init__(self) -> None:
-        super().__post_init__()
+        plan = self.plan
+        self._questions, self._sections, self._groups = plan.questions, plan.sections, \
+            plan.groups
         self._memo: dict = {}
 
-    def _remember(self, name: str, key, compute):
+    def section_visible(self, section) -> bool:
         if not self.frozen:
-            return compute()
-        found = self._memo.get((name, key))
+            return AuditState.section_visible(self, section)
+        key = ("v", section.key)
+        found = self._memo.get(key)
         if found is None:
-            found = self._memo[(name, key)] = compute()
+            found = self._memo[key] = AuditState.section_visible(self, section)
         return found
 
-    def section_visible(self, section) -> bool:
-        return self._remember("v", section.key, lambda: super(_State, self).section_visible(
-            section))
-
     def section_applies(self, section) -> bool:
-        return self._remember("a", section.key, lambda: super(_State, self).section_applies(
-            section))
+        if not self.frozen:
+            return AuditState.section_applies(self, section)
+        key = ("a", section.key)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = AuditState.section_applies(self, section)
+        return found
 
     def group_visible(self, group) -> bool:
-        return self._remember("g", group.key, lambda: super(_State, self).group_visible(group))
+        if not self.frozen:
+            return AuditState.group_visible(self, group)
+        key = ("g", group.key)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = AuditState.group_visible(self, group)
+        return found
+
+    def question_visible(self, q, row_id: str = "") -> bool:
+        if not self.frozen:
+            return AuditState.question_visible(self, q, row_id)
+        key = ("q", q.key, row_id)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = AuditState.question_visible(self, q, row_id)
+        return found
+
+    def all_hold(self, conditions, row_id: str = "") -> bool:
+        return not conditions or AuditState.all_hold(self, conditions, row_id)
+
+    def items(self, section):
+        if not self.frozen:
+            return AuditState.items(self, section)
+        key = ("i", section.key)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = AuditState.items(self, section)
+        return found
+
+
+@dataclass(frozen=True, eq=False)
+class _KeptTemplate(Template):
+    """The same template, whose lists of sections, questions, groups and indicators are made
+    once, not at every call (the facts of each audit walk them)."""
+
+    @classmethod
+    def of(cls, template: Template) -> "_KeptTemplate":
+        kept = cls(**{f.name: getattr(template, f.name) for f in fields(Template)})
+        for name in ("all_sections", "questions", "groups", "indicators"):
+            object.__setattr__(kept, f"_{name}", getattr(Template, name)(kept))
+        return kept
+
+    def all_sections(self) -> list:
+        return self._all_sections
+
+    def questions(self) -> list:
+        return self._questions
+
+    def groups(self) -> list:
+        return self._groups
+
+    def indicators(self) -> list:
+        return self._indicators
 
 
 class _Plan:
     """What the generator needs to know about one template, worked out once."""
 
     def __init__(self, template: Template, rng: random.Random) -> None:
+        template = _KeptTemplate.of(template)
         self.template = template
         service, teams = SERVICES.get(template.key, (template.service,
                                                      [f"{template.service} Team"]))
@@ -121,15 +243,29 @@ class _Plan:
             else:
                 self.to_of.setdefault(ind.end, (ind.start, ind.unit, ind.limit))
         self.groups_of = {s.key: s.groups for s in template.all_sections()}
+        self.sections_list = template.all_sections()
+        self.questions = {q.key: q for q in template.questions()}
+        self.sections = {s.key: s for s in self.sections_list}
+        self.groups = {g.key: g for g in template.groups()}
+        self.grades = {s.key: template.scale_for(s.scale).value_keys()
+                       for s in self.sections_list}  # section -> its scale's grades
+        self.grades.update({q.key: template.scale_for(q.scale).value_keys()
+                            for q in template.questions() if q.type == "grade"})
+        self.overall_grades = template.scale_for(template.overall.scale).value_keys()
 
 
 class DemoMaker:
+    """Synthetic audits. The people, teams and audit dates come from `seed`; the audits of one
+    month from a stream of their own (`use_stream`), so two processes can each make some of
+    the months and a run with the same seed still gives the same audits."""
+
     def __init__(self, templates: list[Template], *, seed: int, months: int,
                  today: date | None = None) -> None:
+        self.seed = seed
         self.rng = rng = random.Random(seed)
         self.today = today or date.today()
         self.months = max(1, months)
-        self.ids = IdMaker(rng)
+        self.ids = IdMaker()
         self.plans = [_Plan(t, rng) for t in templates]
         self.weights = [WEIGHTS.get(t.key, 10) for t in templates]
         people = [f"{f} {s}" for f in FIRST for s in LAST]
@@ -144,8 +280,15 @@ class DemoMaker:
                 self.workers.setdefault(team, [people.pop() for _ in range(6)])
         self.number = 0
 
+    def use_stream(self, name: str, number: int) -> None:
+        """Make the next audits from the random stream `name` (of this seed), numbering their
+        case references from `number` + 1."""
+        self.rng = random.Random(f"{self.seed}/{name}")
+        self.number = number
+
     # -- one audit ------------------------------------------------------------------------
-    def audit(self, audit_date: date, draft: bool = False) -> DemoAudit:
+    def audit(self, audit_date: date, out: Batch, draft: bool = False) -> None:
+        """Add one audit's rows (and, unless a draft, its facts) to `out`."""
         rng = self.rng
         plan = rng.choices(self.plans, self.weights)[0]
         t = plan.template
@@ -156,49 +299,48 @@ class DemoMaker:
         audit_id = self.ids()
         worker = rng.choice(self.workers[team])
         auditor = rng.choice(self.auditors[plan.service])
-        state = _State(template=t, details={
+        state = _State(template=t, plan=plan, details={
             "case_reference": f"DEMO-{self.number:06d}", "team": team,
             "service_area": plan.service, "social_worker": worker, "auditor": auditor,
             "audit_date": audit_date})
         stamp = db_datetime(datetime.combine(audit_date, datetime.min.time())
                             + timedelta(hours=rng.randint(9, 16), minutes=rng.randint(0, 59)))
-        out = DemoAudit(audit=())
+        answers = out.answers
+        common = (level, audit_date, answers, audit_id, stamp, auditor)
         for q in t.details:
             if q.key not in state.details:
-                self._answer(state, plan, q, "", level, audit_date, out, audit_id, stamp)
-        for section in t.all_sections():
+                self._answer(state, plan, q, "", common)
+        for section in plan.sections_list:
             if not state.section_visible(section):
                 continue
-            if not section.always_applies and rng.random() < 0.15:
-                state.sections[section.key] = SectionMark(None, "", True, "Not relevant to "
-                                                          "this child at the time of the audit.")
+            if not section.always_applies and rng.random() < NOT_APPLY:
+                reason = "Not relevant to this child at the time of the audit."
+                state.sections[section.key] = SectionMark(None, "", True, reason)
                 out.sections.append((audit_id, section.key, section.criterion, None, "", 1,
-                                     "Not relevant to this child at the time of the audit.",
-                                     stamp))
+                                     reason, stamp))
                 continue
             if not state.section_applies(section):
                 continue
             for q in section.questions:
-                self._answer(state, plan, q, "", level, audit_date, out, audit_id, stamp)
+                self._answer(state, plan, q, "", common)
             for group in section.groups:
                 if not state.group_visible(group):
                     continue
-                count = max(group.min_rows, rng.choice((0, 1, 1, 2, 3)))
+                count = max(group.min_rows, rng.choice(GROUP_ROWS))
                 count = min(count, group.max_rows or count)
                 for position in range(1, count + 1):
                     row_id = self.ids()
                     state.rows.setdefault(group.key, []).append(row_id)
                     out.rows.append((row_id, audit_id, group.key, position, stamp))
                     for q in group.questions:
-                        self._answer(state, plan, q, row_id, level, audit_date, out, audit_id,
-                                     stamp)
+                        self._answer(state, plan, q, row_id, common)
             if section.graded:
-                grade = self._grade(t.scale_for(section.scale), level + rng.gauss(0, 0.13))
+                grade = self._grade(plan.grades[section.key], level + rng.gauss(0, 0.13))
                 state.sections[section.key] = SectionMark(grade, "Synthetic rationale.")
                 out.sections.append((audit_id, section.key, section.criterion, grade,
                                      "Synthetic rationale: see the evidence notes.", 0, "",
                                      stamp))
-        overall = None if draft else self._grade(t.scale_for(t.overall.scale), level)
+        overall = None if draft else self._grade(plan.overall_grades, level)
         state.overall_grade = overall
         state.frozen = True
         done, total = state.progress()
@@ -206,59 +348,59 @@ class DemoMaker:
             done = max(0, done - rng.randint(1, max(1, total // 3)))
         status = "draft" if draft else "submitted"
         case = state.details["case_reference"]
-        out.audit = (audit_id, t.key, t.version, t.text_hash, case, team, plan.service, worker,
-                     auditor, audit_date.isoformat(), status, overall,
-                     "" if draft else "Synthetic overall rationale.", done, total, "", 1,
-                     stamp, stamp, None if draft else stamp)
+        out.audit.append((audit_id, t.key, t.version, t.text_hash, case, team, plan.service,
+                          worker, auditor, audit_date.isoformat(), status, overall,
+                          "" if draft else "Synthetic overall rationale.", done, total, "", 1,
+                          stamp, stamp, None if draft else stamp))
         out.events.append((self.ids(), audit_id, stamp, auditor, "audit created", None,
                            f"{t.key} v{t.version} (demo data, {status})"))
         actions = self._actions(audit_id, audit_date, level, team, worker, stamp, out)
         if not draft:
-            out.facts = facts_for_state(
+            out.add_facts(facts_for_state(
                 audit_id=audit_id, template=t, state=state, team=team,
                 service_area=plan.service, auditor=auditor, audit_date=audit_date,
-                actions=actions, recorded_at=datetime.now())
-        return out
+                actions=actions, recorded_at=datetime.now()))
 
-    def _grade(self, scale: Scale, level: float) -> int:
-        values = scale.value_keys()
+    @staticmethod
+    def _grade(values: list[int], level: float) -> int:
+        """The grade of `values` (best first) that `level` (0 best .. 1 worst) falls on."""
         index = int(min(max(level, 0.0), 0.999) * len(values))
         return values[index]
 
-    def _answer(self, state: AuditState, plan: _Plan, q: Question, row: str, level: float,
-                audit_date: date, out: DemoAudit, audit_id: str, stamp: str) -> None:
+    def _answer(self, state: _State, plan: _Plan, q: Question, row: str, common) -> None:
+        level, audit_date, answers, audit_id, stamp, auditor = common
         rng = self.rng
         if q.show_if and not state.all_hold(q.show_if, row):
             return  # (its section applies and its group shows: the caller has checked)
+        if not q.required and rng.random() < BLANK:
+            return  # an optional question left blank
         value, na = self._value(state, plan, q, row, level, audit_date)
         if value is None and not na:
             return
         state.slots[(q.key, row)] = Slot(value, na)
-        grade = choice = choices = text = when = number = None
+        kind = q.type
         if na:
-            pass
-        elif q.type == "grade":
-            grade = value
-        elif q.type in ("yes_no", "choice"):
-            choice = value
-        elif q.type == "multi_choice":
-            choices = '["' + '", "'.join(value) + '"]'
-        elif q.type == "date":
-            when = value.isoformat()
-        elif q.type == "number":
-            number = float(value)
+            column, value = "", None
+        elif kind == "yes_no" or kind == "choice":
+            column = "choice"
+        elif kind == "grade":
+            column = "grade"
+        elif kind == "date":
+            column, value = "date_value", value.isoformat()
+        elif kind == "multi_choice":
+            column, value = "choices", '["' + '", "'.join(value) + '"]'
+        elif kind == "number":
+            column, value = "number_value", float(value)
         else:
-            text = value
+            column = "text"
         evidence = rng.choice(PHRASES) if rng.random() < 0.15 else ""
-        out.answers.append((self.ids(), audit_id, q.key, row, grade, choice, choices, text,
-                            when, number, int(na), evidence, stamp, state.details["auditor"]))
+        answers.append((self.ids(), audit_id, q.key, row, column, value, int(na), evidence,
+                        stamp, auditor))
 
     def _value(self, state, plan: _Plan, q: Question, row: str, level: float,
                audit_date: date):
         rng = self.rng
         kind = q.type
-        if not q.required and kind != "date" and rng.random() < 0.12:
-            return None, False
         if kind == "yes_no":
             if q.allow_na and rng.random() < 0.04:
                 return "na", False
@@ -266,9 +408,12 @@ class DemoMaker:
         if kind == "grade":
             if q.allow_na and rng.random() < 0.03:
                 return None, True
-            return self._grade(state.template.scale_for(q.scale), level + rng.gauss(0, 0.15)), \
-                False
+            return self._grade(plan.grades[q.key], level + rng.gauss(0, 0.15)), False
         if kind == "choice":
+            weights = (CHOICE_WEIGHTS.get((plan.template.key, q.key))
+                       or CHOICE_WEIGHTS.get(("", q.key)))
+            if weights and len(weights) == len(q.choices):
+                return rng.choices(q.choices, weights)[0].value, False
             return rng.choice(q.choices).value, False
         if kind == "multi_choice":
             return [c.value for c in rng.sample(q.choices, min(len(q.choices),
@@ -302,12 +447,10 @@ class DemoMaker:
         if q.key in plan.from_to_audit:
             unit, limit = plan.from_to_audit[q.key]
             return audit_date - timedelta(days=int(factor * limit * UNIT_DAYS[unit]))
-        if not q.required and rng.random() < 0.1:
-            return None
         return audit_date - timedelta(days=rng.randint(20, 300))
 
     def _actions(self, audit_id: str, audit_date: date, level: float, team: str, worker: str,
-                 stamp: str, out: DemoAudit) -> list[tuple[str, str, str]]:
+                 stamp: str, out: Batch) -> list[tuple[str, str, str]]:
         rng = self.rng
         made = []
         for _ in range(min(4, int(rng.random() * (1 + 4 * level)))):

@@ -1,14 +1,30 @@
 """`audit-tui demo --audits N [--seed S]`: fill a database with synthetic audits, in bulk.
 
-Audits are made oldest first and written a month at a time, each month in one transaction
-(executemany per table, not the ORM row by row), with their facts and running counts, so an
-interrupted run leaves whole months behind and the figures agree with what is there.
+Audits are made month by month and each month is written in one transaction (executemany per
+table, not the ORM row by row), with its facts and running counts, so an interrupted run
+leaves whole months behind and the figures agree with what is there.
+
+Both cores work: this process and a helper each take the next month still to do, make its
+audits and write them. Nothing passes between the two but the month's number: each month's
+audits come from a random stream of their own (the seed and the month), so a seed gives the
+same audits whoever makes them. The two take turns at the write lock (a month's writing is a
+fraction of its making).
+
+A new database file that the command has just created is filled the quick way: on the demo's
+own connections only, no sync to disk (`synchronous = OFF`), a rollback journal instead of the
+write-ahead log while loading (pages are then written once, not twice; the file is set back to
+WAL at the end, and every later connection of the tool sets WAL anyway), a larger page cache,
+and no foreign-key checks (the rows are made consistent). A power cut during the load can
+spoil that new file, which holds nothing but demo audits. Any existing database, the user's
+own included, is written with the tool's usual settings (WAL, `synchronous = FULL`, foreign
+keys checked).
 """
 
 from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
 
 from .commands import EXIT_ERROR, EXIT_OK
 
@@ -32,6 +48,12 @@ INSERTS = {
     "events": "INSERT INTO audit_event (id, audit_id, at, who, what, old_value, new_value) "
               "VALUES (?, ?, ?, ?, ?, ?, ?)",
 }
+
+PART = 2000  # at most this many audits of one month are written in one transaction
+CHUNK = 1000  # audits made at a time (a part may take several)
+PARALLEL_FROM = 4000  # below this, starting a helper process costs more than it saves
+BUSY_TIMEOUT_S = 600  # the other worker may hold the write lock while it writes a month
+CACHE_KIB = 65536  # page cache of a quick load's connections
 
 
 def confirm(target, args) -> str | None:
@@ -61,117 +83,322 @@ def run_demo(args) -> int:
         return EXIT_ERROR
     from ..db.opening import open_engine, prepare
 
+    fresh = target.path is not None and not target.path.exists()
     prepare(target)
     engine = open_engine(target)
     try:
-        made = fill(engine, audits=args.audits, seed=args.seed, months=args.months)
+        made = fill(engine, audits=args.audits, seed=args.seed, months=args.months,
+                    fresh=fresh)
     finally:
         engine.dispose()
     print(f"Added {made} synthetic audits to {target.describe()}.", file=sys.stderr)
     return EXIT_OK
 
 
-CHUNK = 1500  # audits sent at a time (a month may take several chunks, one transaction)
-PARALLEL_FROM = 4000  # below this, making the audits in a second process costs more than it saves
+# -- what to make ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Settings:
+    """Everything a worker needs to make the same audits as any other (picklable)."""
+
+    audits: int
+    seed: int
+    months: int
+    today: object  # a date, or None for today
+    drafts: float
+    url: str
+    quick: bool  # a new file: load it the quick way (see the module's docstring)
 
 
-def chunks(*, audits: int, seed: int, months: int, today=None, drafts: float = 0.03):
-    """(month, audits, last chunk of the month) in date order, made by one DemoMaker."""
-    from ..templates.loader import default_catalog
-    from .demo import DemoMaker
+class Months:
+    """The audit dates of a run, month by month, cut into parts (the work a worker takes at a
+    time, written in one transaction), and the audits of any one part."""
 
-    maker = DemoMaker(default_catalog(None).templates(), seed=seed, months=months, today=today)
-    by_month: dict[str, list] = defaultdict(list)
-    for day in maker.dates(audits):
-        by_month[day.strftime("%Y-%m")].append(day)
-    recent = maker.today.toordinal() - 45
-    for month in sorted(by_month):
-        days = by_month[month]
+    def __init__(self, settings: Settings) -> None:
+        from ..templates.loader import default_catalog
+        from .demo import DemoMaker
+
+        self.settings = settings
+        self.maker = maker = DemoMaker(default_catalog(None).templates(), seed=settings.seed,
+                                       months=settings.months, today=settings.today)
+        by_month: dict[str, list] = defaultdict(list)
+        for day in maker.dates(settings.audits):
+            by_month[day.strftime("%Y-%m")].append(day)
+        self.parts: list[tuple[str, list, int]] = []  # (stream name, dates, audits before)
+        before = 0
+        for month in sorted(by_month):
+            days = by_month[month]
+            count = -(-len(days) // PART)
+            for i in range(count):  # parts of about equal size
+                part = days[i * len(days) // count:(i + 1) * len(days) // count]
+                self.parts.append((f"{month}/{i}", part, before))
+                before += len(part)
+        self.recent = maker.today.toordinal() - 45
+
+    def batches(self, index: int):
+        """The audits of part `index`, a Batch of at most CHUNK audits at a time."""
+        from .demo import Batch
+
+        name, days, before = self.parts[index]
+        maker = self.maker
+        maker.use_stream(name, before)
+        drafts = self.settings.drafts * 8  # drafts are among the audits of the last 45 days
         for start in range(0, len(days), CHUNK):
-            part = [maker.audit(day, draft=day.toordinal() > recent
-                                and maker.rng.random() < drafts * 8)
-                    for day in days[start:start + CHUNK]]
-            yield month, part, start + CHUNK >= len(days)
+            batch = Batch()
+            for day in days[start:start + CHUNK]:
+                draft = day.toordinal() > self.recent and maker.rng.random() < drafts
+                maker.audit(day, batch, draft=draft)
+            yield batch
 
 
-def _produce(queue, kwargs) -> None:  # pragma: no cover - runs in the helper process
+# -- writing -----------------------------------------------------------------------------------
+def _tables():
+    """(Batch attribute, table, stage columns, INSERT statement, copy's SELECT list) in the
+    order they are written: actions before fact_audit (their trigger counts the actions of
+    audits that already have facts; these are counted with their month's facts instead)."""
+    import re
+
+    from ..db import facts
+    from .demo import ANSWER_VALUES
+
+    out = []
+    for name, sql in [*INSERTS.items(), ("fact_audit", facts.INSERT_FACT_AUDIT),
+                      ("grades", facts.INSERT_GRADE), ("indicators", facts.INSERT_INDICATOR),
+                      ("yes_no", facts.INSERT_YES_NO)]:
+        table, columns = re.match(r"INSERT INTO (\w+) \(([^)]*)\)", sql).groups()
+        if name == "answers":  # staged as one value and the column it goes in
+            values = ", ".join(f"CASE kind WHEN '{c}' THEN value END" for c in ANSWER_VALUES)
+            out.append((name, table, "id, audit_id, question_key, row_id, kind, value, "
+                        "not_applicable, evidence, updated_at, updated_by", sql,
+                        f"id, audit_id, question_key, row_id, {values}, not_applicable, "
+                        "evidence, updated_at, updated_by"))
+        else:
+            out.append((name, table, columns, sql, columns))
+    return out
+
+
+class _Writer:
+    """One worker's connection. On SQLite a month's rows are first put in tables of an
+    in-memory database attached to the connection (binding millions of parameters takes
+    most of the writing, and this needs no lock, so the other worker writes meanwhile), then
+    copied into the database in one transaction (`INSERT ... SELECT`, no Python in between),
+    with the month's counts."""
+
+    def __init__(self, settings: Settings, engine=None) -> None:
+        self.tables = _tables()
+        self.engine = self.conn = self.raw = None
+        self.own_raw = settings.quick
+        if settings.quick:
+            import sqlite3
+
+            from sqlalchemy.engine import make_url
+
+            self.raw = sqlite3.connect(make_url(settings.url).database, isolation_level=None,
+                                       timeout=BUSY_TIMEOUT_S)
+            self.raw.execute("PRAGMA synchronous = OFF")
+            self.raw.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            # (a plain sqlite3 connection checks no foreign keys)
+        else:
+            if engine is None:
+                from ..db.engine import make_engine
+
+                engine = self.engine = make_engine(settings.url)
+            self.conn = engine.connect()
+            if self.conn.dialect.name == "sqlite":  # the tool's usual settings, a longer wait
+                self.raw = self.conn.connection.driver_connection
+                self.raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        if self.raw is not None:
+            self.raw.execute("ATTACH DATABASE ':memory:' AS stage")
+            for _, table, staged, _, _ in self.tables:
+                self.raw.execute(f"CREATE TABLE stage.{table} ({staged})")
+
+    def write_part(self, batches, done=None) -> int:
+        """Write the batches of one month with their facts and counts, in one transaction;
+        return how many audits. `done(n)` is told of each batch of n audits."""
+        from ..db.facts import UPSERT_COUNT, count_rows
+        from .demo import answer_row
+
+        cells: dict = {}
+        made = 0
+        raw = self.raw
+        if raw is None:  # another database: straight in
+            with self.conn.begin():
+                for batch in batches:
+                    made += self._add_cells(cells, batch)
+                    for name, _, _, sql, _ in self.tables:
+                        rows = getattr(batch, name)
+                        if rows:
+                            if name == "answers":
+                                rows = [answer_row(a) for a in rows]
+                            self.conn.exec_driver_sql(sql, rows)
+                    if done is not None:
+                        done(len(batch.audit))
+                self.conn.exec_driver_sql(UPSERT_COUNT, count_rows(cells))
+            return made
+        for batch in batches:
+            made += self._add_cells(cells, batch)
+            raw.execute("BEGIN")  # (writes only the in-memory database: no lock on the file)
+            try:
+                for name, table, staged, _, _ in self.tables:
+                    rows = getattr(batch, name)
+                    if rows:
+                        marks = ", ".join("?" * (staged.count(",") + 1))
+                        raw.executemany(f"INSERT INTO stage.{table} VALUES ({marks})", rows)
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+            raw.execute("COMMIT")
+            if done is not None:
+                done(len(batch.audit))
+        raw.execute("BEGIN IMMEDIATE")
+        try:
+            for _, table, _, sql, select in self.tables:
+                columns = sql[sql.index("(") + 1:sql.index(")")]
+                raw.execute(f"INSERT INTO main.{table} ({columns}) SELECT {select} "
+                            f"FROM stage.{table}")
+            raw.executemany(UPSERT_COUNT, count_rows(cells))
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+        raw.execute("COMMIT")
+        for _, table, _, _, _ in self.tables:
+            raw.execute(f"DELETE FROM stage.{table}")
+        return made
+
+    @staticmethod
+    def _add_cells(cells: dict, batch) -> int:
+        for cell, counts in batch.cells.items():
+            found = cells.get(cell)
+            if found is None:
+                cells[cell] = counts
+            else:
+                found.update(counts)
+        return len(batch.audit)
+
+    def close(self) -> None:
+        if self.raw is not None and self.own_raw:
+            self.raw.close()
+        elif self.raw is not None:
+            self.raw.execute("DETACH DATABASE stage")
+        if self.conn is not None:
+            self.conn.close()
+        if self.engine is not None:
+            self.engine.dispose()
+
+
+def _work(settings: Settings, take, done, months: Months | None = None,
+          engine=None) -> None:
+    """Write parts until `take()` gives None; `done(n)` for each batch of n audits."""
+    months = months or Months(settings)
+    writer = _Writer(settings, engine)
     try:
-        for item in chunks(**kwargs):
-            queue.put(item)
-    except BaseException as exc:  # the parent reports it
-        queue.put(("error", repr(exc), True))
-        raise
-    queue.put(None)
-
-
-def _parallel(kwargs):
-    """The chunks, made in a second process while this one writes (two cores: both busy)."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue(maxsize=2)
-    worker = context.Process(target=_produce, args=(queue, kwargs), daemon=True)
-    worker.start()
-    try:
-        while (item := queue.get()) is not None:
-            if item[0] == "error":
-                raise RuntimeError(f"making the demo audits failed: {item[1]}")
-            yield item
+        while (index := take()) is not None:
+            writer.write_part(months.batches(index), done)
     finally:
-        worker.join(timeout=5)
-        if worker.is_alive():
-            worker.terminate()
+        writer.close()
+
+
+def _helper(settings: Settings, jobs, counter, errors) -> None:  # pragma: no cover - a process
+    """The second worker, in its own process."""
+    def done(n: int) -> None:
+        with counter.get_lock():
+            counter.value += n
+
+    try:
+        _work(settings, jobs.get, done)
+    except BaseException as exc:  # the main process reports it
+        errors.put(f"{type(exc).__name__}: {exc}")
+        raise
 
 
 def fill(engine, *, audits: int, seed: int = 1, months: int = 24, today=None,
-         parallel: bool | None = None) -> int:
-    """Add `audits` synthetic audits to the database behind `engine`; return how many."""
+         parallel: bool | None = None, fresh: bool = False, drafts: float = 0.03) -> int:
+    """Add `audits` synthetic audits to the database behind `engine`; return how many.
+    `fresh`: the command has just created the file (it may be loaded the quick way)."""
     import os
 
     from ..db import store
     from ..db.engine import session_scope
-    from ..db.facts import add_cells, apply_counts, count_rows, write_facts
     from ..templates.loader import default_catalog
     from .progress import Progress
 
     with session_scope(engine) as session:
         for template in default_catalog(None).templates():
             store.ensure_template_version(session=session, template=template)
-    kwargs = {"audits": audits, "seed": seed, "months": months, "today": today}
+    sqlite_file = engine.dialect.name == "sqlite" and engine.url.database not in (
+        None, "", ":memory:")
+    settings = Settings(audits=audits, seed=seed, months=months, today=today, drafts=drafts,
+                        url=engine.url.render_as_string(hide_password=False),
+                        quick=fresh and sqlite_file)
     if parallel is None:
         parallel = audits >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
-    source = _parallel(kwargs) if parallel else chunks(**kwargs)
-    with engine.connect() as conn, Progress(f"Adding {audits} demo audits", audits) as bar:
-        raw = conn.connection.driver_connection
-        raw.execute("PRAGMA synchronous = NORMAL")  # a demo fill: speed over the last commit
-        raw.execute("PRAGMA cache_size = -65536")
-        raw.execute("PRAGMA wal_autocheckpoint = 0")  # one checkpoint at the end, not one a month
-        transaction, cells = None, {}
-        for _, batch, last in source:
-            transaction = transaction or conn.begin()
-            for name, sql in INSERTS.items():
-                rows = [r for a in batch for r in _rows(a, name)]
-                if rows:
-                    conn.exec_driver_sql(sql, rows)
-            facts = [a.facts for a in batch if a.facts is not None]
-            if facts:
-                write_facts(conn, facts, counts=False)
-                add_cells(cells, facts)
-            if last:  # a month at a time: its facts and its counts together
-                apply_counts(conn, count_rows(cells))
-                cells = {}
-                transaction.commit()
-                transaction = None
-            bar.advance(len(batch))
-        if transaction is not None:
-            apply_counts(conn, count_rows(cells))
-            transaction.commit()
-        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        raw.execute("PRAGMA wal_autocheckpoint = 1000")
+    parallel = parallel and (sqlite_file or engine.dialect.name != "sqlite")
+    plan = Months(settings)
+    with Progress(f"Adding {audits} demo audits", audits) as bar:
+        if settings.quick:
+            engine.dispose()  # no connection of the pool may hold the file open
+            journal = _set_journal(settings, "delete")
+        try:
+            if parallel:
+                _fill_parallel(settings, plan, bar)
+            else:
+                todo = iter(range(len(plan.parts)))
+                _work(settings, lambda: next(todo, None), bar.advance, plan,
+                      None if settings.quick else engine)
+        finally:
+            if settings.quick:
+                _set_journal(settings, journal)
     return audits
 
 
-def _rows(item, name: str) -> list:
-    if name == "audit":
-        return [item.audit]
-    return getattr(item, name)
+def _set_journal(settings: Settings, mode: str) -> str:
+    """Set the file's journal mode (no other connection may be open); return the old one."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    conn = sqlite3.connect(make_url(settings.url).database, isolation_level=None,
+                           timeout=BUSY_TIMEOUT_S)
+    try:
+        old = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        conn.execute(f"PRAGMA journal_mode = {mode}")
+        return old
+    finally:
+        conn.close()
+
+
+def _fill_parallel(settings: Settings, plan: Months, bar) -> None:
+    """Months by this process and a helper process, whichever is free takes the next."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    jobs, errors = context.Queue(), context.Queue()
+    for index in range(len(plan.parts)):
+        jobs.put(index)
+    for _ in range(2):
+        jobs.put(None)
+    counter = context.Value("q", 0)
+    helper = context.Process(target=_helper, args=(settings, jobs, counter, errors),
+                             daemon=True, name="audit-tui demo")
+    helper.start()
+    shown = 0
+
+    def done(n: int) -> None:
+        nonlocal shown
+        with counter.get_lock():
+            counter.value += n
+            total = counter.value
+        bar.advance(total - shown)
+        shown = total
+
+    try:
+        _work(settings, jobs.get, done, plan)
+        helper.join()
+    except BaseException:
+        if helper.is_alive():
+            helper.terminate()  # its month's transaction is rolled back, as after a crash
+            helper.join()
+        raise
+    if helper.exitcode != 0:
+        reason = errors.get() if not errors.empty() else f"exit code {helper.exitcode}"
+        raise RuntimeError(f"making the demo audits failed: {reason}")
+    bar.advance(counter.value - shown)

@@ -73,10 +73,11 @@ class Selection:
             params["status"] = filters.status
         self.clause, self.params = clause, params
 
-    def select(self, columns: str, join: str = "", order: str = "") -> str:
+    def select(self, columns: str, join: str = "", order: str = "", group: str = "") -> str:
         audit_join = f" JOIN audit a ON a.id = f.audit_id{self.status}"
-        return (f"SELECT {columns} FROM fact_audit f{audit_join} {join} WHERE {self.clause} "
-                f"ORDER BY f.audit_id{order}")
+        group_by = f" GROUP BY {group}" if group else ""
+        return (f"SELECT {columns} FROM fact_audit f{audit_join} {join} WHERE {self.clause}"
+                f"{group_by} ORDER BY f.audit_id{order}")
 
 
 def layout_for(raw, selection: Selection) -> Layout:
@@ -218,18 +219,28 @@ def export(*, conn, filters: Filters, fmt: str, out: Path, pseudonymise: bool = 
 
     conn = connection_of(conn)
     raw = conn.connection.driver_connection
-    sel = Selection(filters)
-    total = raw.execute(sel.select("count(*)").replace(" ORDER BY f.audit_id", ""),
-                        sel.params).fetchone()[0]
-    layout = layout_for(raw, sel)
-    hide = Pseudonymiser(load_key()) if pseudonymise else None
-    today = today or date.today().isoformat()
-    with Progress(f"Exporting {total} audits", total) as progress:
-        if fmt == "csv":
-            from .export_csv import write_csv_fast
+    twin = None
+    if fmt == "csv" and conn.dialect.name == "sqlite":  # before `raw` reads anything
+        from .export_csv import twin_connection
 
-            return write_csv_fast(raw, sel, layout, Path(out), today=today, pseudonymise=hide,
-                                  progress=progress)
-        stream = records(raw, filters, today=today, pseudonymise=hide)
-        writer = {"xlsx": writers_export.write_xlsx, "json": writers_export.write_json}[fmt]
-        return writer(stream, layout, Path(out), progress=progress, filters=filters)
+        twin = twin_connection(raw, conn.engine.url.database)
+    try:
+        sel = Selection(filters)
+        total = raw.execute(sel.select("count(*)").replace(" ORDER BY f.audit_id", ""),
+                            sel.params).fetchone()[0]
+        layout = layout_for(raw, sel)
+        hide = Pseudonymiser(load_key()) if pseudonymise else None
+        today = today or date.today().isoformat()
+        with Progress(f"Exporting {total} audits", total) as progress:
+            if fmt == "csv":
+                from .export_csv import write_csv_fast
+
+                return write_csv_fast(raw, sel, layout, Path(out), today=today,
+                                      pseudonymise=hide, progress=progress, twin=twin,
+                                      total=total)
+            stream = records(raw, filters, today=today, pseudonymise=hide)
+            writer = {"xlsx": writers_export.write_xlsx, "json": writers_export.write_json}[fmt]
+            return writer(stream, layout, Path(out), progress=progress, filters=filters)
+    finally:
+        if twin is not None:
+            twin.close()  # (closing twice does no harm)

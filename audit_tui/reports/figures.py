@@ -190,6 +190,12 @@ class Summary:
     yes_no: list[YesNoFigure] = field(default_factory=list)
     actions: ActionFigures = field(default_factory=ActionFigures)
     breakdowns: dict[str, Breakdown] = field(default_factory=dict)
+    # Issue 7: grades counted as the moderator gave them (the auditor's differed), grades
+    # moderated, and safeguarding concerns raised from the audits (and not yet acknowledged).
+    moderated: int = 0
+    moderated_differ: int = 0
+    escalations: int = 0
+    escalations_open: int = 0
 
     def to_dict(self) -> dict:
         f = self.filters
@@ -208,6 +214,10 @@ class Summary:
             "yes_no": [y.to_dict() for y in self.yes_no],
             "actions": self.actions.to_dict(),
             "breakdowns": {name: b.to_dict() for name, b in self.breakdowns.items()},
+            "moderation": {"grades_moderated": self.moderated,
+                           "moderator_grade_used": self.moderated_differ},
+            "safeguarding_concerns": {"raised": self.escalations,
+                                      "unacknowledged": self.escalations_open},
         }
 
     @property

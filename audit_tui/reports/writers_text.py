@@ -12,9 +12,17 @@ from .tables import Table, pack
 
 
 def heading(s: Summary) -> list[str]:
-    return [f"Case file audits: summary grades ({s.filters.describe()})",
-            f"{s.audits} submitted audit{'s' if s.audits != 1 else ''}; actions as of "
-            f"{s.today:%d/%m/%Y}."]
+    lines = [f"Case file audits: summary grades ({s.filters.describe()})",
+             f"{s.audits} submitted audit{'s' if s.audits != 1 else ''}; actions as of "
+             f"{s.today:%d/%m/%Y}."]
+    if s.moderated:
+        lines.append(f"{s.moderated} grade(s) moderated; {s.moderated_differ} counted with the "
+                     "moderator's grade, which differed from the auditor's (both: "
+                     "--by moderation).")
+    if s.escalations:
+        lines.append(f"Safeguarding concerns raised: {s.escalations} "
+                     f"({s.escalations_open} not yet acknowledged).")
+    return lines
 
 
 def _width(text: str) -> int:

@@ -26,7 +26,7 @@ from ..widgets.trend_chart import TrendChart
 from . import dashboard_tables as tables
 
 BY_ORDER = ("team", "month", "template", "auditor", "service_area")
-TABS = ("grades", "trend", "timeliness", "yesno", "actions")
+TABS = ("grades", "trend", "timeliness", "yesno", "actions", "moderation")
 CHOICE_SQL = {"team": "team", "service_area": "service_area", "template": "template_key",
               "auditor": "auditor"}
 
@@ -54,9 +54,11 @@ class DashboardScreen(Screen):
 
     class Loaded(Message):
         def __init__(self, serial: int, summary: Summary | None = None,
-                     choices: dict | None = None, error: str = "") -> None:
+                     choices: dict | None = None, error: str = "",
+                     agreement: dict | None = None) -> None:
             super().__init__()
             self.serial, self.summary, self.choices, self.error = serial, summary, choices, error
+            self.agreement = agreement
 
     def __init__(self, filters: Filters | None = None, today: date | None = None) -> None:
         super().__init__()
@@ -88,6 +90,11 @@ class DashboardScreen(Screen):
                 yield DataTable(id="yesno", cursor_type="cell", zebra_stripes=True)
             with TabPane("Actions", id="tab-actions"):
                 yield DataTable(id="actions", cursor_type="cell", zebra_stripes=True)
+            with TabPane("Moderation", id="tab-moderation"):
+                with VerticalScroll():
+                    yield Static("Agreement between auditors and moderators (exact share; "
+                                 "linearly weighted Cohen's kappa)", classes="dash-title")
+                    yield DataTable(id="agreement", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -115,10 +122,13 @@ class DashboardScreen(Screen):
                     figures = summary(conn=conn, filters=filters, today=self.today,
                                       by=tuple(dict.fromkeys((by, "month"))))
                     options = self._choices(conn) if choices else None
+                    from ..reports.agreement import agreement_rows
+
+                    agreement = agreement_rows(conn, filters)
         except Exception as exc:  # a locked or damaged database: say so, keep the screen
             self.post_message(self.Loaded(serial, error=f"Could not add up the audits: {exc}"))
             return
-        self.post_message(self.Loaded(serial, figures, options))
+        self.post_message(self.Loaded(serial, figures, options, agreement=agreement))
 
     @staticmethod
     def _choices(conn) -> dict[str, list[tuple[str, str]]]:
@@ -144,6 +154,25 @@ class DashboardScreen(Screen):
             self.query_one(FilterBar).set_choices(message.choices)
         self.summary = s = message.summary
         self.show(s)
+        self.show_agreement(message.agreement or {})
+
+    def show_agreement(self, agreement: dict) -> None:
+        from rich.text import Text
+
+        from ..literal import literal
+        from ..reports.agreement import kappa_text, pct
+
+        table = self.query_one("#agreement", DataTable)
+        table.clear(columns=True)
+        for key, title in (("by", "By"), ("name", "Criterion / auditor"), ("pairs", "Pairs"),
+                           ("exact", "Exact"), ("kappa", "Kappa")):
+            table.add_column(title, key=key)
+        labels = self.summary and {f.key: f.title for f in self.summary.criteria} or {}
+        for by in ("criterion", "auditor"):
+            for row in agreement.get(by, []):
+                label = labels.get(row.key, row.label) if by == "criterion" else row.label
+                table.add_row(by, Text(literal(label)), str(row.pairs), pct(row.exact),
+                              kappa_text(row.kappa), key=f"{by}|{row.key}")
 
     def show(self, s: Summary) -> None:
         overall = s.overall[0] if s.overall else None
@@ -196,7 +225,7 @@ class DashboardScreen(Screen):
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{tab}"
         table = {"grades": "#grades", "trend": "#by", "timeliness": "#indicators",
-                 "yesno": "#yesno", "actions": "#actions"}[tab]
+                 "yesno": "#yesno", "actions": "#actions", "moderation": "#agreement"}[tab]
         self.query_one(table, DataTable).focus()
 
     def action_back(self) -> None:
@@ -212,7 +241,7 @@ class DashboardScreen(Screen):
 
     def action_drill(self) -> None:
         found = self.current_cell()
-        if found is None:
+        if found is None or found[0] == "agreement":
             return
         pick, dimension, value = tables.pick_for(*found, by=self.by)
         if pick is None:

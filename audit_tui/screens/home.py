@@ -56,24 +56,30 @@ class HomeScreen(Screen):
         Binding("slash", "focus_filter", "Filter", id="home.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="home.clear_filter"),
         Binding("r", "refresh", "Refresh", show=False, id="home.refresh"),
+        Binding("s", "concerns", "Concerns", show=False,
+                tooltip="Safeguarding concerns waiting to be acknowledged", id="home.concerns"),
     ]
 
     class Loaded(Message):
-        def __init__(self, audits: list[AuditSummary], total: int, error: str = "") -> None:
+        def __init__(self, audits: list[AuditSummary], total: int, error: str = "",
+                     alerts: tuple[int, int] = (0, 0)) -> None:
             super().__init__()
             self.audits, self.total, self.error = audits, total, error
+            self.alerts = alerts  # (unacknowledged concerns, overdue actions)
 
     def __init__(self) -> None:
         super().__init__()
         self.audits: list[AuditSummary] = []
         self.total = 0
         self.loaded = False
+        self.concerns = 0
         self._fill_serial = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Type to filter by case reference, template, auditor, team...",
                     id="filter", select_on_focus=False)
+        yield Static("", id="home-alerts", markup=False)
         yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
         yield Static(WELCOME, id="welcome", markup=False)
         yield Static("", id="home-status", markup=False)
@@ -82,6 +88,7 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one("#audits", DataTable)
         self.query_one("#welcome").display = False
+        self.query_one("#home-alerts").display = False
         table.focus()
         self.load()
 
@@ -98,14 +105,38 @@ class HomeScreen(Screen):
         except Exception as exc:  # a locked or damaged file: say so, keep the screen usable
             self.post_message(self.Loaded([], 0, f"Could not read the audits: {exc}"))
             return
-        self.post_message(self.Loaded(audits, total))
+        try:
+            from datetime import date
+
+            from ..db.fastread import home_alerts
+
+            alerts = home_alerts(target, date.today())  # a file or a server
+        except Exception:  # the list matters more than the alerts
+            alerts = (0, 0)
+        self.post_message(self.Loaded(audits, total, alerts=alerts))
 
     def on_home_screen_loaded(self, message: Loaded) -> None:
         self.audits, self.total, self.loaded = message.audits, message.total, True
+        self.show_alerts(*message.alerts)
         self.fill()
         self.call_after_refresh(self.app.start_preload)
         if message.error:
             self.notify(message.error, severity="error", timeout=10)
+
+    def show_alerts(self, concerns: int, overdue: int) -> None:
+        self.concerns = concerns
+        parts = []
+        if concerns:
+            parts.append(f"⚠ {concerns} safeguarding concern{'s' if concerns != 1 else ''} "
+                         "to acknowledge (press s)")
+        if overdue:
+            parts.append(f"{overdue} overdue action{'s' if overdue != 1 else ''} (ctrl+a)")
+        alerts = self.query_one("#home-alerts", Static)
+        alerts.update(Text("  ·  ".join(parts), style="bold red" if concerns else "bold"))
+        alerts.display = bool(parts)
+
+    def action_concerns(self) -> None:
+        self.app.action_concerns()
 
     def matches(self, audit: AuditSummary, words: list[str]) -> bool:
         haystack = " ".join((audit.case_reference, audit.template_title, audit.auditor,
@@ -201,7 +232,7 @@ class HomeScreen(Screen):
     def on_key(self, event) -> None:
         table = self.query_one("#audits", DataTable)
         if self.focused is table and event.is_printable and event.character and (
-                event.character not in "nd/?r" or self.query_one("#filter", Input).value):
+                event.character not in "nd/?rs" or self.query_one("#filter", Input).value):
             # Typing on the list filters it.
             filter_input = self.query_one("#filter", Input)
             filter_input.focus()

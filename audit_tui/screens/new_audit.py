@@ -36,6 +36,8 @@ class NewAuditScreen(Screen):
         Binding("enter", "choose", "Choose template", id="new_audit.choose"),
         Binding("ctrl+s", "create", "Create audit", id="new_audit.create"),
         Binding("escape", "back", "Back", id="new_audit.back"),
+        Binding("f3", "earlier_audit", "Earlier audit", tooltip="Open the earlier audit of "
+                "this case (the re-audit warning)", id="new_audit.earlier"),
     ]
 
     class Loaded(Message):
@@ -46,15 +48,19 @@ class NewAuditScreen(Screen):
             self.auditor, self.error = auditor, error
 
     class Created(Message):
-        def __init__(self, audit_id: str | None, error: str = "") -> None:
+        def __init__(self, audit_id: str | None, error: str = "",
+                     earlier: tuple[str, str] | None = None) -> None:
             super().__init__()
             self.audit_id, self.error = audit_id, error
+            self.earlier = earlier  # (case reference warned about, the earlier audit's id)
 
     def __init__(self, today: date | None = None) -> None:
         super().__init__()
         self.today = today or date.today()
         self.template: Template | None = None
         self.creating = False
+        self.warned_for = ""  # the case reference the re-audit warning was shown for
+        self.earlier_id: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -80,6 +86,8 @@ class NewAuditScreen(Screen):
             return self.step == "pick"
         if action == "create":
             return self.step == "details"
+        if action == "earlier_audit":
+            return self.earlier_id is not None and self.step == "details"
         return True
 
     # -- loading ------------------------------------------------------------------------------
@@ -159,6 +167,20 @@ class NewAuditScreen(Screen):
         app.saver.flush()
         try:
             with app.services.session() as session:
+                months = app.services.settings.reaudit_months
+                ref = details.case_reference.strip()
+                if months > 0 and ref.lower() != self.warned_for:
+                    from ..db.reaudit import describe, earlier_audits
+
+                    earlier = earlier_audits(session=session, case_reference=ref,
+                                             today=self.today, months=months)
+                    if earlier:
+                        more = (f" (and {len(earlier) - 1} more)" if len(earlier) > 1 else "")
+                        self.post_message(self.Created(
+                            None, f"⚠ Re-audit: {describe(earlier[0])}{more}, within "
+                            f"{months} months. f3 opens it; ctrl+s again starts a new audit "
+                            "anyway.", earlier=(ref.lower(), earlier[0].id)))
+                        return
                 audit = store.create_audit(
                     session=session, template=template, who=app.services.user,
                     case_reference=details.case_reference, audit_date=details.audit_date,
@@ -177,9 +199,16 @@ class NewAuditScreen(Screen):
 
     def on_new_audit_screen_created(self, message: Created) -> None:
         self.creating = False
+        if message.earlier is not None:
+            self.warned_for, self.earlier_id = message.earlier
+            self.refresh_bindings()
         if message.audit_id is None:
             self.say(message.error)
             return
         app = self.app
         self.dismiss()
         app.open_audit(message.audit_id)
+
+    def action_earlier_audit(self) -> None:
+        if self.earlier_id is not None:
+            self.app.open_review(self.earlier_id)

@@ -45,6 +45,8 @@ class ReviewScreen(Screen):
         Binding("a", "add_action", "Add action", id="review.add_action"),
         Binding("e,enter", "edit_action", "Edit action", id="review.edit_action"),
         Binding("x,delete", "remove_action", "Remove action", id="review.remove_action"),
+        Binding("f2", "history", "History", id="review.history", show=False,
+                tooltip="Every change to this audit: when, who, the old and the new value"),
         Binding("escape", "back", "Back", id="review.back"),
         Binding("1", "show_tab('answers')", "Show the answers", show=False,
                 id="review.tab_answers"),
@@ -238,6 +240,12 @@ class ReviewScreen(Screen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_history(self) -> None:
+        from .history import HistoryScreen
+
+        self.leave()  # a rationale typed a moment ago is part of the history
+        self.app.push_screen(HistoryScreen(self.audit_id))
 
     def leave(self) -> None:
         """Queue a rationale typed in the last moments, so nothing typed is lost."""

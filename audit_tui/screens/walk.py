@@ -83,6 +83,11 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
                 "submit it", id="walk.review"),
         Binding("ctrl+o", "reopen", "Reopen", tooltip="Reopen this submitted audit, with a "
                 "reason", id="walk.reopen"),
+        Binding("ctrl+e", "raise_concern", "Safeguarding concern", priority=True,
+                tooltip="Raise a safeguarding concern from this question: what, how urgent, "
+                "to whom (stored at once)", id="walk.raise_concern"),
+        Binding("f2", "history", "History", tooltip="Every change to this audit: when, who, "
+                "the old and the new value", id="walk.history"),
         Binding("escape", "back", "Home", tooltip="Back to the list of audits", show=False,
                 id="walk.back"),
     ]
@@ -135,11 +140,16 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
         from ..db.engine import read_only
         from ..db.state import load_state
         from ..db.store import StoreError
+        from .walk_editor import answer_times
 
         try:
             self.app.saver.flush(timeout=5.0)  # read after every queued change has landed
             with Session(read_only(self.app.services.engine())) as session:
                 audit, state = load_state(session=session, audit_id=self.audit_id)
+                seen = answer_times(session, self.audit_id)
+                from ..db.escalation import for_audit
+
+                concerns = len(for_audit(session=session, audit_id=self.audit_id))
                 info = AuditInfo(audit.case_reference, state.template.title, audit.audit_date,
                                  audit.status, audit.submitted_at, audit.resume_at)
         except StoreError as exc:
@@ -149,7 +159,10 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
             self.post_message(self.Loaded(None, None, f"The audit could not be opened "
                                                       f"({type(exc).__name__}). Press escape."))
             return
-        self.post_message(self.Loaded(info, state))
+        loaded = self.Loaded(info, state)
+        loaded.seen = seen
+        loaded.concerns = concerns
+        self.post_message(loaded)
 
     async def on_walk_screen_loaded(self, message: Loaded) -> None:
         if message.error:
@@ -158,18 +171,26 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
             return
         where = self.stop.key if self.stop is not None else (self.at or message.info.resume_at)
         self.info, self.state = message.info, message.state
-        self.editor = AuditEditor(self._save, self.audit_id, self.app.services.user, self.state)
+        self.editor = AuditEditor(self._save, self.audit_id, self.app.services.user, self.state,
+                                  seen=getattr(message, "seen", None))
         self.read_only = self.info.status != "draft"
         self.sub_title = f"Audit of {self.info.case_reference}"
-        self.query_one("#walk-title", Static).update(Text.assemble(
-            (self.info.case_reference, "bold"), f" · audit date "
-            f"{format_date(self.info.audit_date)} · {self.info.template_title}"))
+        self.concerns = getattr(message, "concerns", 0)
+        self.show_title()
         self.show_banner()
         self.stops = build_stops(self.state)
         index = find_stop(self.stops, self.state, where)
         if index is None and self.at:
             index = find_stop(self.stops, self.state, message.info.resume_at)
         await self.go(index or 0, flush=False)
+
+    def show_title(self) -> None:
+        concerns = getattr(self, "concerns", 0)
+        self.query_one("#walk-title", Static).update(Text.assemble(
+            (self.info.case_reference, "bold"), f" · audit date "
+            f"{format_date(self.info.audit_date)} · {self.info.template_title}",
+            (f" · ⚠ {concerns} safeguarding concern{'s' if concerns != 1 else ''}"
+             if concerns else "", "bold red")))
 
     def show_banner(self) -> None:
         banner = self.query_one("#walk-banner", Static)
@@ -350,6 +371,11 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
             return
         if result.key.startswith("row:"):
             await self.row_added(result.key[4:], result.value)
+        elif result.key == "escalation":
+            self.concerns = getattr(self, "concerns", 0) + 1
+            self.show_title()
+            self.notify("The safeguarding concern is stored and listed on the home screen "
+                        "until it is acknowledged.", title="Concern raised", timeout=8)
         elif result.key == "reopen":
             self.read_only = False
             self.info = AuditInfo(self.info.case_reference, self.info.template_title,
@@ -375,6 +401,12 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
         self._leave()
         self.app.pop_screen()
 
+    def action_history(self) -> None:
+        from .history import HistoryScreen
+
+        self.flush_fields(loud=False)  # what was just typed is part of the history
+        self.app.push_screen(HistoryScreen(self.audit_id))
+
     def action_review(self) -> None:
         self._leave()
         try:
@@ -382,6 +414,33 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
         except ImportError:
             self.notify("The review screen is not available in this version.",
                         severity="warning")
+
+    def action_raise_concern(self) -> None:
+        if self.info is None:
+            return
+        from ..dialogs.escalation import EscalationDialog
+
+        stop = self.stop
+        question = stop.question if stop is not None else None
+        question_key = question.key if question is not None else (stop.key if stop else "")
+        where = f"{self.info.case_reference}, " + (
+            getattr(question, "prompt", "") or question_key or "the audit")
+        audit_id, who = self.audit_id, self.app.services.user
+
+        def given(request) -> None:
+            if request is None:
+                return
+
+            def work(session):
+                from ..db.escalation import raise_concern
+
+                raise_concern(session=session, audit_id=audit_id, who=who, what=request.what,
+                              urgency=request.urgency, to_whom=request.to_whom,
+                              question_key=question_key)
+
+            self._save("Safeguarding concern", work, key="escalation")
+
+        self.app.push_screen(EscalationDialog(where), given)
 
     def action_reopen(self) -> None:
         if not self.read_only or self.editor is None:

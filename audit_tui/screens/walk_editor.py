@@ -37,11 +37,26 @@ def answer_text(question: Question, slot: Slot) -> str:
     return str(slot.value)
 
 
+def answer_times(session, audit_id: str) -> dict[tuple[str, str], Any]:
+    """When each answer of the audit was last written, by (question key, row): what the walk
+    saw when it loaded, so a save can tell that another copy has changed the answer since."""
+    from sqlmodel import select
+
+    from ..db.models import Answer
+
+    rows = session.exec(select(Answer.question_key, Answer.row_id, Answer.updated_at).where(
+        Answer.audit_id == audit_id))
+    return {(key, row): when for key, row, when in rows}
+
+
 class AuditEditor:
     def __init__(self, save: Callable[..., None], audit_id: str, who: str,
-                 state: AuditState) -> None:
+                 state: AuditState, seen: dict | None = None) -> None:
         self._save = save
         self.audit_id, self.who, self.state = audit_id, who, state
+        # (question key, row) -> updated_at of the answer as this copy last saw or wrote it;
+        # None when not known (then saves are not checked for changes made elsewhere)
+        self.seen = seen
         self.resume_at = ""
         self._saved_resume = None
 
@@ -94,11 +109,23 @@ class AuditEditor:
         return True
 
     def _answer_change(self, key: str, row: str, fields: dict) -> Callable[[Any], None]:
-        audit_id, who = self.audit_id, self.who
+        audit_id, who, seen = self.audit_id, self.who, self.seen
 
         def change(session) -> None:
-            store.save_answer(session=session, audit_id=audit_id, question_key=key, who=who,
-                              row_id=row, **fields)
+            # runs on the writer thread, in order, so `seen` always holds this copy's last
+            # committed write of the slot when the next save of it is checked
+            if seen is None:
+                store.save_answer(session=session, audit_id=audit_id, question_key=key,
+                                  who=who, row_id=row, **fields)
+                return
+            answer = store.save_answer(session=session, audit_id=audit_id, question_key=key,
+                                       who=who, row_id=row,
+                                       expected_updated_at=seen.get((key, row)), **fields)
+            written = answer.updated_at
+            from sqlalchemy import event
+
+            event.listen(session, "after_commit",
+                         lambda _session: seen.__setitem__((key, row), written), once=True)
 
         return change
 
@@ -115,7 +142,11 @@ class AuditEditor:
                                      "future.", text)
             return value
         if question.type == "number":
-            return parse_number(text, integer=question.integer, minimum=question.minimum,
+            # a whole number is a count unless the template allows less than 0 (min = -5)
+            minimum = question.minimum
+            if minimum is None and question.integer:
+                minimum = 0
+            return parse_number(text, integer=question.integer, minimum=minimum,
                                 maximum=question.maximum)
         return text if text.strip() else None
 

@@ -16,6 +16,13 @@ class LongTextField(TextArea):
                          tab_behavior="focus")
         self.target = target
 
+    def render_line(self, y: int):
+        """Drawn literally: a control character (ESC) shows as a symbol, never reaches the
+        terminal; the value itself is kept exactly."""
+        from ..literal import literal_strip
+
+        return literal_strip(super().render_line(y))
+
     @property
     def value(self) -> str:
         return self.text

@@ -18,3 +18,10 @@ class TextField(Input):
         super().__init__(value, placeholder=placeholder, id=id, compact=True,
                          select_on_focus=False, classes="-short" if short else "")
         self.target = target
+
+    def render_line(self, y: int):
+        """Drawn literally: a control character (ESC) shows as a symbol, never reaches the
+        terminal; the value itself is kept exactly."""
+        from ..literal import literal_strip
+
+        return literal_strip(super().render_line(y))

@@ -1,0 +1,171 @@
+"""`audit-tui bundle export | import | conflicts`: what the commands do, with their messages."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_REFUSED, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str) -> int:
+    print(f"audit-tui: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment
+        return ""
+
+
+def _open(args, *, must_exist: bool):
+    """The prepared engine and its DatabaseTarget (DatabaseProblem goes up to cli.main)."""
+    from ..db.opening import open_engine, prepare
+    from ..locations import resolve_database
+
+    target = resolve_database(args.db)
+    if must_exist and target.path is not None and not target.path.exists():
+        return target, None
+    prepare(target)
+    return target, open_engine(target)
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """What the database (through SQLAlchemy, or a driver used directly) raises."""
+    import sqlite3
+
+    import sqlalchemy.exc
+
+    found: list[type[BaseException]] = [sqlalchemy.exc.DBAPIError, sqlite3.Error]
+    try:
+        import psycopg
+
+        found.append(psycopg.Error)
+    except ImportError:  # no PostgreSQL driver: no server either
+        pass
+    return tuple(found)
+
+
+def _database_error(target, exc: Exception) -> int:
+    from ..db.opening import server_problem
+
+    if target.path is None:
+        return _fail(str(server_problem(target, exc)))
+    return _fail(f"The database {target.describe()} could not be used: "
+                 f"{getattr(exc, 'orig', exc)}. Nothing was changed.")
+
+
+def run_export(args) -> int:
+    from ..dates import DateInputError, parse_date
+    from ..reports.progress import Progress
+    from .export import export_bundle
+
+    try:
+        since = parse_date(args.since) if args.since else None
+    except DateInputError as exc:
+        return _fail(f"--since: {exc}")
+    out: Path = args.out
+    if not out.parent.exists():
+        return _fail(f"The folder {out.parent} does not exist.")
+    if out.is_dir():
+        return _fail(f"{out} is a folder; name a file for the bundle.")
+    target, engine = _open(args, must_exist=True)
+    if engine is None:
+        return _fail(f"There is no database at {target.path}. Name one with --db.")
+    try:
+        with Progress("Exporting audits", 0) as progress:
+            result = export_bundle(engine, out, since=since, status=args.status,
+                                   progress=progress)
+    except database_errors() as exc:
+        return _database_error(target, exc)
+    except OSError as exc:
+        return _fail(f"Cannot write {out}: {exc.strerror}. Nothing was exported.")
+    finally:
+        engine.dispose()
+    c = result.counts
+    print(f"Wrote {out}: {result.audits} audit{'s' if result.audits != 1 else ''} "
+          f"({c['answers']} answers, {c['actions']} actions, {c['events']} history entries), "
+          f"{result.templates} template version{'s' if result.templates != 1 else ''}. "
+          f"Checksum {result.checksum[:16]}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def describe(summary) -> str:
+    s = summary
+    text = (f"{s.path.name}: {s.audits} audit{'s' if s.audits != 1 else ''}: {s.new} new, "
+            f"{s.updated} updated, {s.unchanged} unchanged, {s.conflicting} conflicting")
+    if s.templates_added:
+        text += (f"; {s.templates_added} template version"
+                 f"{'s' if s.templates_added != 1 else ''} added")
+    text += "."
+    if not s.changed_anything:
+        text += " Nothing changed"
+        text += (f": this bundle was imported before ({s.imported_before[:16]} UTC)."
+                 if s.imported_before else ": everything in it is already here.")
+    return text
+
+
+def run_import(args) -> int:
+    from ..reports.progress import Progress
+    from .bundle_file import BundleRefused
+    from .importer import import_bundle
+
+    target, engine = _open(args, must_exist=False)
+    refused = 0
+    still = 0
+    try:
+        for path in args.files:
+            try:
+                with Progress(f"Importing {path.name}", 0) as progress:
+                    summary = import_bundle(engine, path, who=_who(), progress=progress)
+            except BundleRefused as exc:
+                refused += 1
+                print(f"audit-tui: refused: {exc}", file=sys.stderr)
+                continue
+            except database_errors() as exc:
+                return _database_error(target, exc)
+            print(describe(summary))
+            still = summary.still_conflicting
+    finally:
+        engine.dispose()
+    if still:
+        print(f"{still} audit{'s have' if still != 1 else ' has'} conflicts to resolve: open "
+              "the app and choose Conflicts (ctrl+p, 'Conflicts') to keep mine or theirs, "
+              "field by field; 'audit-tui bundle conflicts' lists them.")
+    if refused:
+        total = len(args.files)
+        print(f"{refused} of the {total} bundle{'s' if total != 1 else ''} "
+              f"{'was' if refused == 1 else 'were'} refused"
+              + ("; the others were imported." if refused < total else "."), file=sys.stderr)
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
+def run_conflicts(args) -> int:
+    from ..db.engine import read_only, session_scope
+    from .resolve import list_conflicts
+
+    target, engine = _open(args, must_exist=True)
+    if engine is None:
+        return _fail(f"There is no database at {target.path}. Name one with --db.")
+    try:
+        with session_scope(read_only(engine)) as session:
+            found = list_conflicts(session=session)
+    finally:
+        engine.dispose()
+    if not found:
+        print("No conflicts: every imported audit agrees with this database.")
+        return EXIT_OK
+    for item in found:
+        print(f"{item.case_reference}  {item.template}  {item.team}  ({item.status}, "
+              f"{len(item.fields)} field{'s' if len(item.fields) != 1 else ''})  {item.audit_id}")
+        for f in item.fields:
+            print(f"  {f.label}")
+            print(f"    mine:   {f.mine}")
+            print(f"    theirs: {f.theirs}")
+    print(f"{len(found)} audit{'s' if len(found) != 1 else ''} with conflicts. Resolve them in "
+          "the app: Conflicts (keep mine / keep theirs).")
+    return EXIT_OK

@@ -1,0 +1,218 @@
+"""Bundles at scale: export, import into an empty database, import again, and the raw floor.
+
+Builds a database of N synthetic audits with `audit-tui demo --audits N` (SQLite), then, in
+each of several runs, in this order, in one process:
+- export: `bundle export --status all` of every audit (sync.export.export_bundle);
+- import into an empty database (freshly migrated, outside the timing);
+- import again into that database: nothing to do;
+- raw: the standard library's sqlite3 `executemany` of exactly the rows the import wrote
+  (every table, read back from the first import), into another empty database, in one
+  transaction, with the tool's PRAGMAs (WAL, synchronous=FULL, foreign keys on).
+Medians; the throughput ratio is import / raw, both from the same run. The figures go into
+docs/performance.md ("Bundles").
+
+    python benchmarks/bench_bundle.py [--audits 10000] [--runs 3] [--db PATH] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from perfdoc import machine, write_section  # noqa: E402
+
+TARGETS = {"export": 3.0, "import": 5.0, "again": 2.0, "ratio": 4.0}
+# Parents before children (foreign keys are on, as in the tool).
+TABLES = ("template_version", "audit", "answer", "repeat_row", "section_result", "action",
+          "audit_event", "fact_audit", "grade_fact", "indicator_result", "yes_no_fact",
+          "fact_count", "sync_audit", "sync_bundle")
+
+
+def prepared(path: Path) -> Path:
+    """`path` migrated to the current schema (made if it does not exist)."""
+    from audit_tui.db.opening import prepare
+    from audit_tui.locations import parse_database
+
+    prepare(parse_database(str(path), "--db"))
+    return path
+
+
+def fresh(path: Path) -> Path:
+    """A new, empty, migrated database at `path`."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return prepared(path)
+
+
+def engine_for(path: Path):
+    from audit_tui.db.opening import open_engine
+    from audit_tui.locations import parse_database
+
+    return open_engine(parse_database(str(path), "--db"))
+
+
+def read_rows(path: Path) -> dict[str, tuple[str, list]]:
+    conn = sqlite3.connect(path)
+    try:
+        out = {}
+        for table in TABLES:
+            columns = [r[1] for r in conn.execute(f"PRAGMA table_info('{table}')")]
+            sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                   f"({', '.join('?' * len(columns))})")
+            out[table] = (sql, conn.execute(f"SELECT {', '.join(columns)} FROM {table}")
+                          .fetchall())
+        return out
+    finally:
+        conn.close()
+
+
+def raw_insert(path: Path, rows: dict[str, tuple[str, list]]) -> float:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        started = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        for table in TABLES:
+            sql, data = rows[table]
+            conn.executemany(sql, data)
+        conn.execute("COMMIT")
+        return time.perf_counter() - started
+    finally:
+        conn.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--audits", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--db", type=Path, help="use (or build) this source database")
+    parser.add_argument("--keep", action="store_true", help="keep the files afterwards")
+    parser.add_argument("--no-doc", action="store_true", help="do not write docs/performance.md")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-bundle-"))
+    os.environ["AUDIT_TUI_HOME"] = str(work / "home")
+    os.environ.pop("AUDIT_TUI_DB", None)
+    source = args.db or work / "source.db"
+    if not source.exists():
+        print(f"Building {args.audits} audits with demo ...", flush=True)
+        subprocess.run([sys.executable, "-m", "audit_tui", "--db", str(source), "demo",
+                        "--audits", str(args.audits), "--yes"], check=True,
+                       stdin=subprocess.DEVNULL)
+    prepared(source)  # migrated to the current schema before any timing
+
+    from audit_tui.sync.export import export_bundle
+    from audit_tui.sync.importer import import_bundle
+
+    times: dict[str, list[float]] = {"export": [], "import": [], "again": [], "raw": []}
+    rows = None
+    counts = {}
+    src = engine_for(source)
+    try:
+        for run in range(args.runs):
+            bundle = work / f"run{run}.bundle"
+            started = time.perf_counter()
+            result = export_bundle(src, bundle, status="all")
+            times["export"].append(time.perf_counter() - started)
+            counts = result.counts
+            target = fresh(work / f"import{run}.db")
+            engine = engine_for(target)
+            try:
+                started = time.perf_counter()
+                first = import_bundle(engine, bundle, who="bench")
+                times["import"].append(time.perf_counter() - started)
+                started = time.perf_counter()
+                again = import_bundle(engine, bundle, who="bench")
+                times["again"].append(time.perf_counter() - started)
+            finally:
+                engine.dispose()
+            assert first.new == result.audits and again.unchanged == result.audits
+            if rows is None:
+                rows = read_rows(target)
+            times["raw"].append(raw_insert(fresh(work / f"raw{run}.db"), rows))
+            print(f"  run {run + 1}: export {times['export'][-1]:.2f} s, import "
+                  f"{times['import'][-1]:.2f} s, again {times['again'][-1]:.2f} s, raw "
+                  f"{times['raw'][-1]:.2f} s", flush=True)
+            for path in (target, work / f"raw{run}.db"):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+    finally:
+        src.dispose()
+    size = bundle.stat().st_size / 1e6
+    total_rows = sum(len(data) for _, data in rows.values())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    body = report(args, {k: statistics.median(v) for k, v in times.items()}, times, counts,
+                  size, total_rows, peak)
+    print(body)
+    if not args.no_doc:
+        write_section("bundles", body)
+    if args.keep:
+        print(f"Kept the files in {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def report(args, med: dict, times: dict, counts: dict, size: float, total_rows: int,
+           peak: float) -> str:
+    ratio = med["import"] / med["raw"]
+    ratios = sorted(i / r for i, r in zip(times["import"], times["raw"]))
+
+    def mark(value: float, target: float) -> str:
+        return " ✓" if value <= target else " ✗"
+    lines = [
+        "## Bundles",
+        "",
+        f"`python benchmarks/bench_bundle.py --audits {args.audits} --runs {args.runs}` on "
+        f"{machine()}; {counts.get('audits', 0):,} demo audits ({counts.get('answers', 0):,} "
+        f"answers, {counts.get('actions', 0):,} actions, {counts.get('events', 0):,} history "
+        f"rows, facts of {counts.get('facts', 0):,} submitted audits), a bundle of "
+        f"{size:.1f} MB; the import writes {total_rows:,} rows. Medians of {args.runs} runs, "
+        f"in one process (peak resident set {peak:.0f} MB), timing the work of the commands "
+        "(not Python's start-up).",
+        "",
+        "| what | median | target |",
+        "|---|---:|---:|",
+        f"| export every audit (`bundle export --status all`) | {med['export']:.2f} s"
+        f"{mark(med['export'], TARGETS['export'])} | ≤ 3 s |",
+        f"| import into an empty database | {med['import']:.2f} s"
+        f"{mark(med['import'], TARGETS['import'])} | ≤ 5 s |",
+        f"| import again (nothing to do) | {med['again']:.2f} s"
+        f"{mark(med['again'], TARGETS['again'])} | ≤ 2 s |",
+        f"| raw sqlite3 `executemany` of the same {total_rows:,} rows, one transaction | "
+        f"{med['raw']:.2f} s | |",
+        f"| import / raw (same runs: {', '.join(f'{r:.2f}' for r in ratios)}) | "
+        f"{ratio:.2f}×{mark(ratio, TARGETS['ratio'])} | ≤ 4× |",
+        "",
+        "How: a record per audit, in canonical JSON (the same audit gives the same bytes on "
+        "SQLite and PostgreSQL), read with one query per table for 500 audits at a time through "
+        "the driver; the zip is deflated at level 1. An import checks the whole bundle first "
+        "(every member's SHA-256, and one per record), inserts new audits with one "
+        "`executemany` per table per 500 audits, rows straight from the JSON, with the report "
+        "facts that came with them when the same version of the tool made them, and skips, "
+        "unread, every record whose SHA-256 is the one both sides last agreed on: importing "
+        "again reads the bundle and one column of `sync_audit`, nothing else. What both sides "
+        "agreed on (`sync_audit.base`) is compressed on a second thread while the first parses.",
+        "",
+        "The raw floor is most of the import: SQLite itself spends about 3.5 s of it on the "
+        "answer table (a text primary key and two more indexes), on these two shared cores; "
+        "the rest of the import is reading and parsing the bundle (about 90 MB of JSON) and "
+        "keeping what both sides agreed on. Where the raw floor is above the 5 s target on a "
+        "machine, the import cannot meet it there; the ratio is the measure that travels.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""A shared PostgreSQL server: the same schema and migrations as SQLite, clear messages when the
+server cannot be used, the same figures from both engines for the same audits.
+
+Tests that need a server use `pg_schema_url` and are skipped unless AUDIT_TUI_TEST_PG_URL is
+set (`.ci/run` starts a throwaway server and sets it); the SQL translation is tested always."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from audit_tui.cli import main
+from audit_tui.db.engine import make_engine, read_only, session_scope, to_pyformat
+from audit_tui.db.migrations_meta import LATEST
+from audit_tui.db.opening import open_engine, prepare
+from audit_tui.db.probe import DatabaseProblem
+from audit_tui.locations import parse_database
+from audit_tui.reports.aggregate import summary
+from audit_tui.reports.filters import Filters
+from audit_tui.sync.export import export_bundle
+from audit_tui.sync.importer import import_bundle
+
+from .test_reports_data import fill, mini  # noqa: F401
+
+TODAY = date(2025, 3, 14)
+
+
+@pytest.mark.parametrize("sql, expected", [
+    ("SELECT a FROM t WHERE b = ? AND c = ?", "SELECT a FROM t WHERE b = %s AND c = %s"),
+    ("WHERE x = :name AND y >= :m0", "WHERE x = %(name)s AND y >= %(m0)s"),
+    ("SELECT '?', ':x', 'it''s ? %' , \"a?b\" WHERE v = ?",
+     "SELECT '?', ':x', 'it''s ? %%' , \"a?b\" WHERE v = %s"),
+    ("SELECT x::text, 5 % 2 -- a ? comment %\n FROM t WHERE y = :y",
+     "SELECT x::text, 5 %% 2 -- a ? comment %%\n FROM t WHERE y = %(y)s"),
+    ("CREATE FUNCTION f() AS $$ BEGIN x := 1; RAISE 'a % ?'; END $$",
+     "CREATE FUNCTION f() AS $$ BEGIN x := 1; RAISE 'a %% ?'; END $$"),
+    ("FROM fact_audit f CROSS JOIN action x ON x.audit_id = f.audit_id",
+     "FROM fact_audit f JOIN action x ON x.audit_id = f.audit_id"),
+    ("FROM a CROSS JOIN b", "FROM a CROSS JOIN b"),
+])
+def test_sqlite_flavoured_sql_is_translated_for_psycopg(sql, expected):
+    assert to_pyformat(sql) == expected
+
+
+# -- the server --------------------------------------------------------------------------------
+def url_with_password(url: str, password: str = "s3cret-Pa55") -> str:
+    scheme, _, rest = url.partition("://")
+    user_host = rest.split("@", 1)
+    if len(user_host) == 1:
+        return f"{scheme}://audit:{password}@{rest}"
+    user = user_host[0].split(":", 1)[0]
+    return f"{scheme}://{user}:{password}@{user_host[1]}"
+
+
+def test_the_schema_is_made_by_the_same_migrations(pg_schema_url):
+    from sqlmodel import SQLModel
+
+    from audit_tui.db import models  # noqa: F401
+
+    prepare(parse_database(pg_schema_url, "--db"))
+    engine = make_engine(pg_schema_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT version FROM audit_tui_schema").scalar() == LATEST
+            inspector = sa.inspect(conn)
+            for table in SQLModel.metadata.sorted_tables:
+                columns = {c["name"] for c in inspector.get_columns(table.name)}
+                assert columns == {c.name for c in table.columns}, table.name
+    finally:
+        engine.dispose()
+    prepare(parse_database(pg_schema_url, "--db"))  # a second start: nothing to do
+
+
+def test_history_is_append_only_on_the_server_too(pg_schema_url, mini):  # noqa: F811
+    target = parse_database(pg_schema_url, "--db")
+    prepare(target)
+    engine = open_engine(target)
+    try:
+        fill(engine, mini)
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            with engine.begin() as conn:
+                conn.exec_driver_sql("UPDATE audit_event SET who = 'someone else'")
+    finally:
+        engine.dispose()
+
+
+def test_a_newer_schema_on_the_server_is_refused_untouched(pg_schema_url):
+    prepare(parse_database(pg_schema_url, "--db"))
+    engine = make_engine(pg_schema_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"UPDATE audit_tui_schema SET version = {LATEST + 1}")
+        url = url_with_password(pg_schema_url)
+        with pytest.raises(DatabaseProblem) as info:
+            prepare(parse_database(url, "--db"))
+        message = str(info.value)
+        assert "made by a newer version of audit-tui" in message
+        assert "has not been changed" in message
+        assert "s3cret-Pa55" not in message and ":***@" in message
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT version FROM audit_tui_schema").scalar() \
+                == LATEST + 1
+    finally:
+        engine.dispose()
+
+
+def test_a_server_that_cannot_be_reached_gives_a_message_not_a_traceback(capsys, monkeypatch):
+    url = "postgresql+psycopg://audit:s3cret-Pa55@127.0.0.1:1/audits"
+    code = main(["--db", url, "report"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("audit-tui: Cannot connect to the database server "
+                          "postgresql+psycopg://audit:***@127.0.0.1:1/audits")
+    assert "Check that the server is running" in err
+    assert "s3cret-Pa55" not in err and "Traceback" not in err
+    monkeypatch.setenv("AUDIT_TUI_DB", url)
+    assert main(["bundle", "import", "nothing.bundle"]) == 2
+    assert "Cannot connect" in capsys.readouterr().err
+
+
+def test_only_postgresql_servers_are_taken(capsys):
+    assert main(["--db", "mysql://someone@host/db", "report"]) == 2
+    assert "SQLite database files and PostgreSQL servers" in capsys.readouterr().err
+
+
+def test_the_home_list_reads_a_server(pg_schema_url, mini):  # noqa: F811
+    from audit_tui.db.fastread import last_auditor, list_audits
+
+    target = parse_database(pg_schema_url, "--db")
+    prepare(target)
+    engine = open_engine(target)
+    try:
+        fill(engine, mini)
+    finally:
+        engine.dispose()
+    audits, total = list_audits(target)
+    assert total == 5
+    assert audits[0].status == "draft" and audits[0].case_reference == "CH-9"
+    assert audits[0].updated_at.tzinfo is not None
+    assert audits[1].audit_date == date(2024, 2, 15)
+    assert last_auditor(target) == "Ann"
+
+
+def test_every_command_takes_a_server_from_the_environment(capsys, monkeypatch, pg_schema_url,
+                                                           mini, tmp_path):  # noqa: F811
+    monkeypatch.setenv("AUDIT_TUI_DB", url_with_password(pg_schema_url))
+    assert main(["where"]) == 0
+    out = capsys.readouterr().out
+    assert ":***@" in out and "(from AUDIT_TUI_DB)" in out and "s3cret" not in out
+    assert main(["report", "--as-of", "01/06/2024"]) == 0
+    assert "0 submitted audits" in capsys.readouterr().out
+    engine = open_engine(parse_database(pg_schema_url, "--db"))
+    try:
+        fill(engine, mini)
+    finally:
+        engine.dispose()
+    assert main(["report", "--as-of", "01/06/2024", "--format", "csv"]) == 0
+    assert main(["bundle", "export", "--out", str(tmp_path / "b.bundle")]) == 0
+    assert "4 audits" in capsys.readouterr().err
+
+
+# -- the same figures from both engines ----------------------------------------------------------
+FILTERS = [Filters(), Filters(team="Child Protection Team 1"),
+           Filters(date_from=date(2024, 12, 1), date_to=date(2025, 1, 31)),
+           Filters(date_from=date(2024, 12, 10), date_to=date(2025, 2, 20)),
+           Filters(template="help_and_protection", auditor=None),
+           Filters(service_area="Children in care", date_from=date(2025, 1, 1)),
+           Filters(status="submitted", team="MASH")]
+
+
+def test_both_engines_give_identical_figures_for_the_same_audits(tmp_path, pg_schema_url):
+    """Synthetic audits of every bundled template, made in SQLite, taken to PostgreSQL in a
+    bundle: every figure and breakdown, for several filters, is the same on both."""
+    from audit_tui.reports.demo_cli import fill as demo_fill
+
+    lite = parse_database(str(tmp_path / "lite.db"), "--db")
+    server = parse_database(pg_schema_url, "--db")
+    prepare(lite)
+    prepare(server)
+    lite_engine, server_engine = open_engine(lite), open_engine(server)
+    try:
+        demo_fill(lite_engine, audits=300, seed=11, months=4, today=TODAY, parallel=False)
+        path = tmp_path / "demo.bundle"
+        export_bundle(lite_engine, path, status="all")
+        assert import_bundle(server_engine, path).new == 300
+        by = ("team", "month", "template", "auditor", "service_area")
+        for filters in FILTERS:
+            results = []
+            for engine in (lite_engine, server_engine):
+                with read_only(engine).connect() as conn:
+                    results.append(summary(conn=conn, filters=filters, today=TODAY,
+                                           by=by).to_dict())
+            assert results[0] == results[1], filters
+            assert results[0]["audits"] > 0 or filters.status
+        # And after changes made on the server itself, through the store and the lifecycle.
+        from audit_tui.db.lifecycle import reopen_audit
+        from audit_tui.db import store
+
+        with session_scope(server_engine) as s:
+            audit = next(a for a in store.list_audits(session=s) if a.status == "submitted")
+            reopen_audit(session=s, audit_id=audit.id, who="qa", reason="Moderation")
+        with session_scope(lite_engine) as s:
+            reopen_audit(session=s, audit_id=audit.id, who="qa", reason="Moderation")
+        for filters in FILTERS[:3]:
+            results = []
+            for engine in (lite_engine, server_engine):
+                with read_only(engine).connect() as conn:
+                    results.append(summary(conn=conn, filters=filters, today=TODAY).to_dict())
+            assert results[0] == results[1], filters
+    finally:
+        lite_engine.dispose()
+        server_engine.dispose()
