@@ -154,13 +154,14 @@ class AuditApp(App):
             self.push_screen(ConcernsScreen())
 
     def action_keys(self) -> None:
-        from .dialogs.keys import KeysDialog, describe_keys
+        from .dialogs.keys import KeysDialog, describe_keys, key_tooltips
 
         screen = self.screen
         if isinstance(screen, KeysDialog):
             return
         title = screen.sub_title or screen.title or type(screen).__name__
-        self.push_screen(KeysDialog(describe_keys(self, screen), str(title)))
+        self.push_screen(KeysDialog(describe_keys(self, screen), str(title),
+                                    key_tooltips(self, screen)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

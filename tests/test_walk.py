@@ -703,7 +703,7 @@ async def test_the_keys_dialog_lists_the_walk_keys(db_target, audit_id):
 
         assert isinstance(app.screen, KeysDialog)
         described = {text for _, text in app.screen.rows}
-        assert {"Next question", "Previous question", "Next section", "Previous section",
+        assert {"Next", "Previous question", "Next section", "Previous section",
                 "Unanswered", "Review", "Home",
                 "Answer: Good", "Every grade's descriptor"} <= described
 

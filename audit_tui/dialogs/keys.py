@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
+from rich.text import Text
 from textual.widgets import DataTable, Static
 
 
@@ -34,11 +35,17 @@ def describe_keys(app, screen: Screen) -> list[tuple[str, str]]:
     return own + app_wide + widget
 
 
+def key_tooltips(app, screen: Screen) -> dict[tuple[str, str], str]:
+    """(key, description) -> the binding's longer wording, where it has one."""
+    return {(app.get_key_display(a.binding), a.binding.description): a.binding.tooltip
+            for a in screen.active_bindings.values() if a.binding.tooltip}
+
+
 class KeysDialog(ModalScreen[None]):
     DEFAULT_CSS = """
     KeysDialog { align: center middle; }
     KeysDialog > Vertical {
-        width: 70; max-width: 95%; height: 90%; border: thick $accent;
+        width: 95%; max-width: 90; height: 90%; border: thick $accent;
         background: $surface; padding: 0 1;
     }
     KeysDialog DataTable { height: 1fr; }
@@ -47,17 +54,26 @@ class KeysDialog(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="keys.close")]
 
-    def __init__(self, rows: list[tuple[str, str]], title: str) -> None:
+    def __init__(self, rows: list[tuple[str, str]], title: str,
+                 tooltips: dict[tuple[str, str], str] | None = None) -> None:
         super().__init__()
         self.rows, self.title_text = rows, title
+        self.tooltips = tooltips or {}
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(f"Keys: {self.title_text}", id="keys-title", markup=False)
             table = DataTable(cursor_type="row", zebra_stripes=True)
-            table.add_columns("Key", "What it does")
+            # Fixed widths so long descriptions wrap instead of running off the dialog.
+            inner = min(int(self.app.size.width * 0.95), 90) - 6  # border, padding
+            key_width = 12
+            text_width = max(inner - key_width - 6, 20)  # cell padding, scroll bar
+            table.add_column("Key", width=key_width)
+            table.add_column("What it does", width=text_width)
             for key, text in self.rows:
-                table.add_row(key, text)
+                more = self.tooltips.get((key, text))
+                table.add_row(Text(key), Text(f"{text}: {more}" if more else text),
+                              height=None)
             yield table
             yield Static("Every action is also in the command palette (ctrl+p). Esc closes.",
                          id="keys-foot")

@@ -61,8 +61,8 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
     WalkScreen #walk-body { height: 1fr; }
     """
     BINDINGS = [
-        Binding("pagedown,ctrl+down,ctrl+n", "next", "Next question", priority=True,
-                id="walk.next"),
+        Binding("pagedown,ctrl+down,ctrl+n", "next", "Next", priority=True,
+                tooltip="The next question", id="walk.next"),
         Binding("pageup,ctrl+up", "previous", "Previous question", priority=True, show=False,
                 id="walk.previous"),
         Binding("ctrl+pagedown", "next_section", "Next section", priority=True, show=False,
@@ -76,18 +76,18 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
         Binding("ctrl+g", "first_unanswered", "Unanswered",
                 tooltip="Go to the first unanswered required question",
                 id="walk.first_unanswered"),
-        Binding("ctrl+t", "toggle_not_applicable", "Does not apply",
+        Binding("ctrl+t", "toggle_not_applicable", "N/A section",
                 tooltip="Mark this section as not applying to the case, with a reason (or "
                 "undo that)", id="walk.not_applicable"),
         Binding("ctrl+r", "review", "Review", tooltip="Review the audit, grade it overall and "
                 "submit it", id="walk.review"),
         Binding("ctrl+o", "reopen", "Reopen", tooltip="Reopen this submitted audit, with a "
                 "reason", id="walk.reopen"),
-        Binding("ctrl+e", "raise_concern", "Safeguarding concern", priority=True,
+        Binding("ctrl+e", "raise_concern", "Concern", priority=True,
                 tooltip="Raise a safeguarding concern from this question: what, how urgent, "
                 "to whom (stored at once)", id="walk.raise_concern"),
         Binding("f2", "history", "History", tooltip="Every change to this audit: when, who, "
-                "the old and the new value", id="walk.history"),
+                "the old and the new value", show=False, id="walk.history"),
         Binding("escape", "back", "Home", tooltip="Back to the list of audits", show=False,
                 id="walk.back"),
     ]
@@ -391,6 +391,8 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
                 self.optional_section() is not None)
         if action == "reopen":
             return self.read_only
+        if action == "first_unanswered":
+            return not self.read_only  # a submitted audit has nothing left to answer
         return True
 
     def _leave(self) -> None:
