@@ -21,6 +21,11 @@ from .services import Services
 from .settings import Settings
 
 
+def import_orm() -> None:
+    """Import the data layer (SQLAlchemy, SQLModel and our store) in the calling thread."""
+    from .db import lifecycle, state, store  # noqa: F401
+
+
 def _screen_actions():
     """The command palette's provider of screen actions, imported when the palette opens."""
     from .commands import ScreenActions
@@ -45,6 +50,9 @@ class AuditApp(App):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("question_mark,f1", "keys", "Keys", id="app.keys"),
         Binding("ctrl+g", "dashboard", "Dashboard", id="app.dashboard"),
+        Binding("f7", "conflicts", "Conflicts", show=False,
+                tooltip="Audits changed on two laptops: keep mine or theirs, field by field",
+                id="app.conflicts"),
         Binding("ctrl+a", "actions", "Actions", show=False,
                 tooltip="Actions across every audit: open, due soon, overdue, done",
                 id="app.actions"),
@@ -84,6 +92,10 @@ class AuditApp(App):
         work that holds the GIL) never delays the first screen."""
         if self.warm_up and not self._preloading:
             self._preloading = True
+            # The ORM is imported here, on the UI thread, once the first screen is drawn:
+            # two threads importing SQLAlchemy at the same moment can see a half-imported
+            # module and crash. Nothing the user can do needs it before this returns.
+            import_orm()
             self.preload()
 
     @work(thread=True, exclusive=True, group="preload")
@@ -153,6 +165,11 @@ class AuditApp(App):
         if not isinstance(self.screen, ConcernsScreen):
             self.push_screen(ConcernsScreen())
 
+    def action_conflicts(self) -> None:
+        from .screens.conflicts import ConflictsScreen
+
+        self.push_screen(ConflictsScreen())
+
     def action_keys(self) -> None:
         from .dialogs.keys import KeysDialog, describe_keys, key_tooltips
 
@@ -168,6 +185,8 @@ class AuditApp(App):
         yield SystemCommand("New audit", "Start a new audit", self.action_new_audit)
         yield SystemCommand("Dashboard", "Summary grades over the submitted audits",
                             self.action_dashboard)
+        yield SystemCommand("Conflicts", "Audits changed on two laptops: keep mine or theirs",
+                            self.action_conflicts)
         yield SystemCommand("Actions", "Actions across every audit: open, due within 7 days, "
                             "overdue, done", self.action_actions)
         yield SystemCommand("Moderation queue", "Submitted audits awaiting moderation",

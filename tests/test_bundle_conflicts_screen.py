@@ -55,6 +55,9 @@ async def test_keep_mine_and_keep_theirs_field_by_field(engine, db_factory, mini
     qa_engine = open_engine(qa)
     try:
         ids = make_conflicts(engine, qa_engine, mini, tmp_path)
+        from audit_tui.db.fastread import conflict_count
+
+        assert conflict_count(qa) == 2
         app = AuditApp(database=qa, warm_up=False)
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
@@ -79,6 +82,7 @@ async def test_keep_mine_and_keep_theirs_field_by_field(engine, db_factory, mini
             assert "No conflicts" in str(screen.query_one("#conflict-title", Static).render())
             await pilot.press("escape")
             await wait_for(pilot, lambda: not isinstance(app.screen, ConflictsScreen))
+        assert conflict_count(qa) == 0
         with session_scope(qa_engine) as s:
             first = store.get_audit(session=s, audit_id=ids[0])
             second = store.get_audit(session=s, audit_id=ids[1])

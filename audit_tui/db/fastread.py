@@ -153,3 +153,23 @@ def home_alerts(source, today: date) -> tuple[int, int]:
         if "escalation" in str(exc):
             return 0, 0
         raise
+
+
+def conflict_count(source) -> int:
+    """How many audits have fields changed both here and in an imported bundle, still to be
+    resolved (0 on a database older than the bundle tables)."""
+    sql = "SELECT count(DISTINCT audit_id) FROM sync_conflict"
+    path, engine = _source(source)
+    try:
+        if path is None:
+            return _server_rows(engine, (sql, ()))[0][0][0]
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            conn.execute("PRAGMA busy_timeout = 5000")
+            return conn.execute(sql).fetchone()[0]
+        finally:
+            conn.close()
+    except Exception as exc:  # no sync_conflict table yet (an older file): nothing to show
+        if "sync_conflict" in str(exc):
+            return 0
+        raise

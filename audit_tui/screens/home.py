@@ -101,7 +101,7 @@ class HomeScreen(Screen):
     def load(self) -> None:
         target = self.app.services.database
         try:
-            audits, total = list_audits(target.path, HOME_LIMIT)
+            audits, total = list_audits(target, HOME_LIMIT)  # a file or a server
         except Exception as exc:  # a locked or damaged file: say so, keep the screen usable
             self.post_message(self.Loaded([], 0, f"Could not read the audits: {exc}"))
             return

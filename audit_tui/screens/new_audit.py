@@ -96,10 +96,9 @@ class NewAuditScreen(Screen):
         services = self.app.services
         auditor = ""
         try:
-            if services.database.path is not None:
-                from ..db.fastread import last_auditor
+            from ..db.fastread import last_auditor
 
-                auditor = last_auditor(services.database.path)
+            auditor = last_auditor(services.database)  # a file or a server
         except Exception:  # no audits yet, or the file is busy: the OS user name will do
             auditor = ""
         try:

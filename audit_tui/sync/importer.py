@@ -72,58 +72,6 @@ class _New:
     facts: object = None  # AuditFacts from the bundle, or None: worked out here
 
 
-def _ahead(produce, depth: int = 2):
-    """Run `produce(put)` on a second thread, yielding what it puts, in order, while this
-    thread works on the last one: parsing JSON holds the GIL, but SQLite lets go of it while
-    it writes, so the two overlap. An exception on either side stops both and is raised
-    here."""
-    import queue
-    import threading
-
-    items: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    done = object()
-
-    def put(item) -> None:
-        while not stop.is_set():
-            try:
-                items.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-        raise _Stopped
-
-    def run() -> None:
-        try:
-            produce(put)
-            put(done)
-        except _Stopped:
-            pass
-        except BaseException as exc:  # raised again on the consuming side
-            try:
-                put(("error", exc))
-            except _Stopped:
-                pass
-
-    thread = threading.Thread(target=run, name="bundle-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = items.get()
-            if item is done:
-                return
-            if item[0] == "error":
-                raise item[1]
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-
-
-class _Stopped(Exception):
-    pass
-
-
 class _Facts:
     """The bundle's facts, read alongside the audits (same order, submitted audits only)."""
 
@@ -244,7 +192,7 @@ class Importer:
         self.summary.audits = len(self.bundle.index)
         self.summary.unchanged = self.summary.audits - len(work)
         if work:
-            for kind, payload in _ahead(lambda put: self.read(known, work, put)):
+            for kind, payload in self.read(known, work):
                 if kind == "new":
                     self.insert_new(payload)
                 elif kind == "merge":
@@ -261,9 +209,12 @@ class Importer:
             "SELECT count(DISTINCT audit_id) FROM sync_conflict").scalar() or 0
         return self.summary
 
-    def read(self, known: dict, work: set[str], put) -> None:
-        """On the reading thread: parse and check the records to work on, in batches; for new
-        audits also compress the record (the agreed base) and take their facts. No database."""
+    def read(self, known: dict, work: set[str]):
+        """Parse and check the records to work on, in batches of new audits (each with its
+        record compressed, the agreed base, and the facts that came with it) and of audits to
+        merge; then the running counts the new audits add. Reads no database. (A second
+        thread for this was tried: parsing holds the GIL and SQLite's writes want it back
+        after every row, so it only cost more.)"""
         from ..db.facts import add_cells, count_rows
 
         facts = _Facts(self.bundle.lines("facts.jsonl"))
@@ -280,7 +231,7 @@ class Importer:
             if audit_id in known:
                 merge.append((record, digest))
                 if len(merge) >= records.BATCH:
-                    put(("merge", merge))
+                    yield "merge", merge
                     merge = []
                 continue
             item = _New(record, digest, zlib.compress(line, 1))
@@ -289,13 +240,13 @@ class Importer:
                 add_cells(cells, [item.facts])
             new.append(item)
             if len(new) >= records.BATCH:
-                put(("new", new))
+                yield "new", new
                 new = []
         if new:
-            put(("new", new))
+            yield "new", new
         if merge:
-            put(("merge", merge))
-        put(("counts", count_rows(cells) if cells else []))
+            yield "merge", merge
+        yield "counts", count_rows(cells) if cells else []
 
     def check(self, record: dict, audit_id: str, rows_too: bool = True) -> None:
         if record.get("id") != audit_id or record["audit"][0] != audit_id:
