@@ -4,6 +4,8 @@ and no writing into the user's own database without asking."""
 from __future__ import annotations
 
 import io
+import time
+import uuid
 from datetime import date
 
 import pytest
@@ -115,3 +117,109 @@ def test_demo_into_a_named_database_needs_no_question(capsys, monkeypatch, tmp_p
     assert "Added 12 synthetic audits" in capsys.readouterr().err
     assert main(["--db", str(db), "report", "--format", "json"]) == 0
     assert '"audits":' in capsys.readouterr().out
+
+
+# -- identifiers ------------------------------------------------------------------------------
+def is_uuid7(value: str) -> bool:
+    found = uuid.UUID(value)
+    return str(found) == value and found.version == 7 and found.variant == uuid.RFC_4122
+
+
+def test_new_ids_are_version_7_uuids_led_by_the_time_and_increasing():
+    from audit_tui.db.models import new_id
+
+    ids = [new_id() for _ in range(20000)]  # many in one millisecond: still increasing
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert all(is_uuid7(i) for i in ids[::97])
+    made_at = int(ids[0].replace("-", "")[:12], 16) / 1000  # Unix time in ms, first 48 bits
+    assert abs(made_at - time.time()) < 60
+
+
+def test_demo_ids_are_like_new_ids_and_two_makers_never_meet():
+    from audit_tui.reports.demo import IdMaker
+
+    first, second = IdMaker(), IdMaker()
+    a = [first() for _ in range(5000)]
+    b = [second() for _ in range(5000)]
+    assert a == sorted(a) and b == sorted(b) and not set(a) & set(b)
+    assert all(is_uuid7(i) for i in [*a[::50], *b[::50]])
+    first.tail |= 0xFFFFFFFFFFFF - 2  # the low 48 bits about to roll over: still in order
+    first._lead()
+    c = [first() for _ in range(6)]
+    assert c == sorted(c) and all(is_uuid7(i) for i in c)
+
+
+# -- what the synthetic audits hold ---------------------------------------------------------
+def test_demo_audits_answer_about_as_much_as_real_ones():
+    from collections import Counter
+
+    from audit_tui.reports.demo import Batch, DemoMaker
+
+    maker = DemoMaker(default_catalog(None).templates(), seed=5, months=12, today=TODAY)
+    maker.use_stream("test", 0)
+    batch = Batch()
+    for day in maker.dates(3000):
+        maker.audit(day, batch)
+    per_audit = len(batch.answers) / len(batch.audit)
+    assert 26 <= per_audit <= 32  # (every visible question would give about 37)
+    keys = Counter(row[2] for row in batch.answers)
+    audits = Counter(row[1] for row in batch.audit)
+    # a condition hides the theme of a regular audit: most audits are regular
+    assert 0.05 * len(batch.audit) < keys["audit_theme"] < 0.3 * len(batch.audit)
+    # sections that may not apply are often marked so; applicable ones get answers
+    marked = Counter(row[1] for row in batch.sections if row[5])
+    assert marked["hp_neglect"] > 0.3 * audits["help_and_protection"]
+    # an optional question is often left blank, and often answered
+    assert 0.25 * audits["help_and_protection"] < keys["hp_assessment_completed"] < \
+        0.75 * audits["help_and_protection"]
+
+
+def test_a_new_file_is_filled_the_quick_way_and_left_as_the_tool_expects(tmp_path):
+    import sqlite3
+
+    from audit_tui.db.opening import open_engine, prepare
+    from audit_tui.locations import parse_database
+
+    target = parse_database(str(tmp_path / "new.db"), "--db")
+    prepare(target)
+    engine = open_engine(target)
+    fill(engine, audits=300, seed=4, months=3, today=TODAY, parallel=False, fresh=True)
+    engine.dispose()
+    conn = sqlite3.connect(tmp_path / "new.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert conn.execute("SELECT count(*) FROM audit").fetchone()[0] == 300
+    conn.close()
+    with read_only(open_engine(target)).connect() as c:
+        kept = {tuple(r[:-1]): r[-1] for r in c.exec_driver_sql(
+            "SELECT dim, dim_value, kind, month, key, value, band, n FROM fact_count")}
+        assert kept == expected_counts(c)
+
+
+@pytest.mark.parametrize("fresh", [False, True])
+def test_two_workers_make_the_audits_one_would(tmp_path, monkeypatch, fresh):
+    """The helper process takes some of the parts: the same seed still gives the same
+    audits, each part with its facts and counts."""
+    from audit_tui.db.opening import open_engine, prepare
+    from audit_tui.locations import parse_database
+    from audit_tui.reports import demo_cli
+
+    monkeypatch.setattr(demo_cli, "PART", 60)  # several parts a month, for both workers
+    found = {}
+    for parallel in (False, True):
+        target = parse_database(str(tmp_path / f"{parallel}.db"), "--db")
+        prepare(target)
+        engine = open_engine(target)
+        fill(engine, audits=400, seed=9, months=2, today=TODAY, parallel=parallel,
+             fresh=fresh)
+        with read_only(engine).connect() as conn:
+            found[parallel] = sorted(conn.exec_driver_sql(
+                "SELECT a.case_reference, a.template_key, a.team, a.auditor, a.audit_date, "
+                "a.status, a.overall_grade, count(n.id), count(DISTINCT n.id) FROM audit a "
+                "LEFT JOIN answer n ON n.audit_id = a.id GROUP BY a.id").all())
+            kept = {tuple(r[:-1]): r[-1] for r in conn.exec_driver_sql(
+                "SELECT dim, dim_value, kind, month, key, value, band, n FROM fact_count")}
+            assert kept == expected_counts(conn)
+        engine.dispose()
+    assert len(found[True]) == 400 and found[True] == found[False]

@@ -152,3 +152,112 @@ def test_a_formula_in_a_team_name_is_neutralised(capsys, engine, mini, db_target
         for row in csv.reader(path.open(encoding="utf-8-sig", newline="")):
             for cell in row:
                 assert not cell or cell[0] not in "=+-@\t\r", (path.name, cell)
+
+
+# -- the CSV export's ways of working: one reader, a helper process or thread, two halves --------
+AWKWARD = {  # texts csv.writer must quote or neutralise, and a separator the fast path splits on
+    "note": '=1+2, "quoted"\r\nsecond line, café',
+    "seen_alone": "yes",
+    "legal_status": "PLO",
+    "referral_date": date(2024, 1, 2),
+}
+
+
+def awkward_audit(engine, template, case: str, note: str, evidence: str) -> str:
+    """A submitted audit whose texts need quoting or neutralising."""
+    from audit_tui.db.lifecycle import submit_audit
+    from audit_tui.db.state import value_fields
+
+    with session_scope(engine) as s:
+        audit = store.create_audit(session=s, template=template, case_reference=case,
+                                   audit_date=date(2024, 3, 4), who="t", team="-West, \"A\"",
+                                   auditor="Ann", service_area="Children's services",
+                                   social_worker="Sam Worker")
+        for key, value in {**AWKWARD, "note": note}.items():
+            store.save_answer(session=s, audit_id=audit.id, question_key=key, who="t",
+                              evidence=evidence if key == "seen_alone" else "",
+                              **value_fields(template.question(key), value))
+        for key, criterion in (("voice", "childs_voice"), ("plan", "plan_timeliness"),
+                               ("plo", "plo_drift")):
+            store.save_section(session=s, audit_id=audit.id, section_key=key,
+                               criterion=criterion, who="t", grade=2, rationale="Because")
+        store.set_overall(session=s, audit_id=audit.id, who="t", grade=2, rationale="Overall")
+        audit_id = audit.id
+    with session_scope(engine) as s:
+        submit_audit(session=s, audit_id=audit_id, who="t")
+    return audit_id
+
+
+@pytest.fixture
+def awkward(engine, mini, db_target):  # noqa: F811
+    fill(engine, mini)
+    awkward_audit(engine, mini, "=CH-5, \"x\"", AWKWARD["note"], '+44, "call back"\nlater')
+    awkward_audit(engine, mini, "CH-6", "a \x1e separator \x1f inside", "@home")
+    return str(db_target.path)
+
+
+def exported(capsys, db, folder, *argv) -> dict[str, bytes]:
+    folder.mkdir()
+    assert export(capsys, db, folder / "x.csv", "--format", "csv", *argv) == 0
+    assert not list(folder.glob(".export-*"))  # no temporary part left behind
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("pseudonymise", [False, True])
+def test_every_way_of_exporting_writes_the_same_files(capsys, awkward, tmp_path, monkeypatch,
+                                                      pseudonymise):
+    from audit_tui.reports import export_csv
+
+    argv = ["--pseudonymise"] if pseudonymise else []
+    forked = exported(capsys, awkward, tmp_path / "forked", *argv)
+    monkeypatch.setattr(export_csv, "SPLIT_FROM", 1)  # two halves, even for six audits
+    halves = exported(capsys, awkward, tmp_path / "halves", *argv)
+    monkeypatch.setattr(export_csv, "FORK", False)
+    threads = exported(capsys, awkward, tmp_path / "threads", *argv)
+    monkeypatch.setattr(export_csv.SharedSnapshot, "take", classmethod(lambda *a: None))
+    alone = exported(capsys, awkward, tmp_path / "alone", *argv)
+    assert forked == halves == threads == alone
+    assert len(forked) == 4 and all(b.startswith(b"\xef\xbb\xbf") for b in forked.values())
+
+
+def test_awkward_texts_read_back_as_they_were(capsys, awkward, engine, tmp_path):
+    out = tmp_path / "a.csv"
+    assert export(capsys, awkward, out, "--format", "csv") == 0
+    wide = {r["case_reference"]: r for r in read_csv(out)}
+    assert set(wide) == {"CH-1", "CH-2", "CH-3", "CH-4", "'=CH-5, \"x\"", "CH-6"}
+    assert wide["'=CH-5, \"x\""]["note"] == "'" + AWKWARD["note"]  # neutralised, kept whole
+    assert wide["'=CH-5, \"x\""]["team"] == "'-West, \"A\""
+    assert wide["CH-6"]["note"] == "a \x1e separator \x1f inside"  # the slow path
+    assert wide["CH-6"]["legal_status"] == "PLO" and wide["CH-6"]["seen_alone"] == "yes"
+    long = read_csv(tmp_path / "a-answers.csv")
+    back = {(restore(r["case_reference"]), r["question_key"], r["row_id"]):
+            (restore(r["value"]), r["not_applicable"] == "yes") for r in long}
+    assert back == database_answers(engine)
+    notes = {restore(r["case_reference"]): restore(r["evidence"]) for r in long
+             if r["question_key"] == "seen_alone" and r["evidence"] not in ("", "Baby")}
+    assert notes == {'=CH-5, "x"': '+44, "call back"\nlater', "CH-6": "@home"}
+    raw = (tmp_path / "a-answers.csv").read_bytes().decode("utf-8-sig")
+    with (tmp_path / "a-answers.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert all(len(r) == 8 for r in rows) and raw.count("\r\n") >= len(rows)
+
+
+def test_a_csv_export_writes_as_the_csv_module_would(capsys, awkward, engine, tmp_path):
+    """Cells SQLite lays out are byte for byte what csv.writer makes of the same values."""
+    import io
+
+    out = tmp_path / "b.csv"
+    assert export(capsys, awkward, out, "--format", "csv") == 0
+    for path in tmp_path.glob("b*.csv"):
+        text = path.read_bytes().decode("utf-8-sig")
+        again = io.StringIO(newline="")
+        csv.writer(again, lineterminator="\r\n").writerows(
+            csv.reader(io.StringIO(text, newline="")))
+        assert again.getvalue() == text, path.name
+
+
+def test_a_repeating_group_fills_one_wide_cell_in_row_order():
+    from audit_tui.reports.export_csv import _placed
+
+    values = _placed({"a": "", "b": ""}, ["a", "b", "b", "gone"], ["1", "x", "y", "z"])
+    assert values == {"a": "1", "b": "x; y"}

@@ -75,13 +75,16 @@ class IdMaker:
     run's or another laptop's."""
 
     def __init__(self) -> None:
+        import os
+
         from ..db.models import new_id
 
         first = int(new_id().replace("-", ""), 16)
         head = f"{first >> 64:016x}"  # time, version, 12 random bits
         self.head = f"{head[:8]}-{head[8:12]}-{head[12:]}-"
-        # variant and 62 random bits, less two: room to count up without reaching the head
-        self.tail = 2 << 62 | first & ((1 << 60) - 1)
+        # the variant and 60 fresh random bits (a forked helper must not count from where
+        # its parent counts), the top two of the 62 left clear: room to count up
+        self.tail = 2 << 62 | int.from_bytes(os.urandom(8), "big") >> 4
         self._lead()
 
     def _lead(self) -> None:
@@ -111,8 +114,8 @@ class Batch:
     facts' counts (see db.facts.count_rows)."""
 
     audit: list[tuple] = field(default_factory=list)
-    # (id, audit id, question key, row id, the column the value goes in or "" (not
-    # applicable), the value, not applicable, evidence, updated at, updated by): see ANSWER
+    # (id, audit id, question key, row id, the column the value goes in (ANSWER_VALUES) or ""
+    # (not applicable), the value, not applicable, evidence, updated at, updated by)
     answers: list[tuple] = field(default_factory=list)
     rows: list[tuple] = field(default_factory=list)
     sections: list[tuple] = field(default_factory=list)

@@ -1,14 +1,16 @@
 """`audit-tui demo --audits N [--seed S]`: fill a database with synthetic audits, in bulk.
 
-Audits are made month by month and each month is written in one transaction (executemany per
-table, not the ORM row by row), with its facts and running counts, so an interrupted run
-leaves whole months behind and the figures agree with what is there.
+Audits are made month by month, a month cut into parts of at most PART audits, and each part
+is written in one transaction (executemany per table, not the ORM row by row) with its facts
+and running counts, so an interrupted run leaves whole parts behind and the figures agree
+with what is there.
 
-Both cores work: this process and a helper each take the next month still to do, make its
-audits and write them. Nothing passes between the two but the month's number: each month's
-audits come from a random stream of their own (the seed and the month), so a seed gives the
-same audits whoever makes them. The two take turns at the write lock (a month's writing is a
-fraction of its making).
+Both cores work: this process and a helper process each take the next part still to do, make
+its audits and write them. Nothing passes between the two but the part's number: each part's
+audits come from a random stream of their own (the seed, the month and the part), so a seed
+gives the same audits whoever makes them. On SQLite a part's rows go first into tables of an
+in-memory database (binding millions of parameters is most of the writing, and needs no
+lock), then into the file with INSERT ... SELECT: the two take turns only at that.
 
 A new database file that the command has just created is filled the quick way: on the demo's
 own connections only, no sync to disk (`synchronous = OFF`), a rollback journal instead of the
@@ -52,7 +54,7 @@ INSERTS = {
 PART = 2000  # at most this many audits of one month are written in one transaction
 CHUNK = 1000  # audits made at a time (a part may take several)
 PARALLEL_FROM = 4000  # below this, starting a helper process costs more than it saves
-BUSY_TIMEOUT_S = 600  # the other worker may hold the write lock while it writes a month
+BUSY_TIMEOUT_S = 600  # the other worker may hold the write lock while it copies a part in
 CACHE_KIB = 65536  # page cache of a quick load's connections
 
 
@@ -154,7 +156,7 @@ class Months:
 def _tables():
     """(Batch attribute, table, stage columns, INSERT statement, copy's SELECT list) in the
     order they are written: actions before fact_audit (their trigger counts the actions of
-    audits that already have facts; these are counted with their month's facts instead)."""
+    audits that already have facts; these are counted with their part's facts instead)."""
     import re
 
     from ..db import facts
@@ -177,11 +179,11 @@ def _tables():
 
 
 class _Writer:
-    """One worker's connection. On SQLite a month's rows are first put in tables of an
+    """One worker's connection. On SQLite a part's rows are first put in tables of an
     in-memory database attached to the connection (binding millions of parameters takes
     most of the writing, and this needs no lock, so the other worker writes meanwhile), then
     copied into the database in one transaction (`INSERT ... SELECT`, no Python in between),
-    with the month's counts."""
+    with the part's counts."""
 
     def __init__(self, settings: Settings, engine=None) -> None:
         self.tables = _tables()
@@ -212,7 +214,7 @@ class _Writer:
                 self.raw.execute(f"CREATE TABLE stage.{table} ({staged})")
 
     def write_part(self, batches, done=None) -> int:
-        """Write the batches of one month with their facts and counts, in one transaction;
+        """Write the batches of one part with their facts and counts, in one transaction;
         return how many audits. `done(n)` is told of each batch of n audits."""
         from ..db.facts import UPSERT_COUNT, count_rows
         from .demo import answer_row
@@ -297,14 +299,18 @@ def _work(settings: Settings, take, done, months: Months | None = None,
         writer.close()
 
 
-def _helper(settings: Settings, jobs, counter, errors) -> None:  # pragma: no cover - a process
-    """The second worker, in its own process."""
+def _helper(settings: Settings, jobs, counter, errors, months=None) -> None:  # pragma: no cover
+    """The second worker, in its own process (`months`: the parent's, when forked)."""
     def done(n: int) -> None:
         with counter.get_lock():
             counter.value += n
 
     try:
-        _work(settings, jobs.get, done)
+        if months is not None:  # forked: ids of its own, not a copy of the parent's
+            from .demo import IdMaker
+
+            months.maker.ids = IdMaker()
+        _work(settings, jobs.get, done, months)
     except BaseException as exc:  # the main process reports it
         errors.put(f"{type(exc).__name__}: {exc}")
         raise
@@ -367,17 +373,21 @@ def _set_journal(settings: Settings, mode: str) -> str:
 
 
 def _fill_parallel(settings: Settings, plan: Months, bar) -> None:
-    """Months by this process and a helper process, whichever is free takes the next."""
+    """Parts by this process and a helper process, whichever is free takes the next. The
+    helper is forked where the system can (it starts at once, with the templates already
+    read; it opens connections of its own), else spawned."""
     import multiprocessing
 
-    context = multiprocessing.get_context("spawn")
+    fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
+    context = multiprocessing.get_context("fork" if fork else "spawn")
     jobs, errors = context.Queue(), context.Queue()
     for index in range(len(plan.parts)):
         jobs.put(index)
     for _ in range(2):
         jobs.put(None)
     counter = context.Value("q", 0)
-    helper = context.Process(target=_helper, args=(settings, jobs, counter, errors),
+    helper = context.Process(target=_helper, args=(settings, jobs, counter, errors,
+                                                   plan if fork else None),
                              daemon=True, name="audit-tui demo")
     helper.start()
     shown = 0
@@ -395,7 +405,7 @@ def _fill_parallel(settings: Settings, plan: Months, bar) -> None:
         helper.join()
     except BaseException:
         if helper.is_alive():
-            helper.terminate()  # its month's transaction is rolled back, as after a crash
+            helper.terminate()  # its part's transaction is rolled back, as after a crash
             helper.join()
         raise
     if helper.exitcode != 0:

@@ -219,11 +219,11 @@ def export(*, conn, filters: Filters, fmt: str, out: Path, pseudonymise: bool = 
 
     conn = connection_of(conn)
     raw = conn.connection.driver_connection
-    twin = None
+    snapshot = None
     if fmt == "csv" and conn.dialect.name == "sqlite":  # before `raw` reads anything
-        from .export_csv import twin_connection
+        from .export_csv import SharedSnapshot
 
-        twin = twin_connection(raw, conn.engine.url.database)
+        snapshot = SharedSnapshot.take(raw, conn.engine.url.database)
     try:
         sel = Selection(filters)
         total = raw.execute(sel.select("count(*)").replace(" ORDER BY f.audit_id", ""),
@@ -236,11 +236,11 @@ def export(*, conn, filters: Filters, fmt: str, out: Path, pseudonymise: bool = 
                 from .export_csv import write_csv_fast
 
                 return write_csv_fast(raw, sel, layout, Path(out), today=today,
-                                      pseudonymise=hide, progress=progress, twin=twin,
-                                      total=total)
+                                      pseudonymise=hide, progress=progress,
+                                      snapshot=snapshot, total=total)
             stream = records(raw, filters, today=today, pseudonymise=hide)
             writer = {"xlsx": writers_export.write_xlsx, "json": writers_export.write_json}[fmt]
             return writer(stream, layout, Path(out), progress=progress, filters=filters)
     finally:
-        if twin is not None:
-            twin.close()  # (closing twice does no harm)
+        if snapshot is not None:
+            snapshot.release()  # (releasing twice does no harm)

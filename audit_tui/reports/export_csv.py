@@ -1,37 +1,39 @@
 """The CSV export, written straight from SQL, audit by audit, on both cores.
 
 Files: FILE (one row per audit, a column per graded section and per question), FILE-answers
-(one row per answer), FILE-actions, FILE-indicators; UTF-8 with a byte-order mark, CRLF.
+(one row per answer), FILE-actions, FILE-indicators; UTF-8 with a byte-order mark, CRLF. All
+four stay: the wide file is what a spreadsheet user filters, the long ones are what another
+tool joins (a repeating group's rows, evidence notes and row numbers only fit there).
 
-Millions of answers never pass one by one through Python. Each query reads the exported
-audits in audit order (the answer and indicator keys start with the audit id, so their rows
-come in that order from the index, never sorted in memory) and hands Python one row per
-audit:
-- for the wide file, the audit's columns, its section grades and its answers' keys and
-  values, which Python places in the audit's row (csv.writer quotes them);
-- for the answers and indicators files, the audit's block of lines, laid out as CSV text by
-  SQLite (group_concat of printf): Python writes each block in one call.
+Millions of answers never pass one by one through Python. One ordered pass over the answers
+(the audits in id order, then each audit's answers from the index that starts with the audit
+id: nothing is sorted, nothing is held but one audit) hands Python one row per audit with
+- its audit columns and section grades;
+- its answers' keys and values, which a second thread places in the audit's wide row with
+  dict operations (csv.writer quotes the cells);
+- its block of lines for the answers file, laid out as CSV text by SQLite (group_concat),
+  which is written in one call. The indicators file is made the same way.
 SQLite neutralises every text cell that could start a formula (a leading apostrophe before
-=, +, -, @, tab or CR) and quotes what the csv module would quote (a comma, a double quote,
-CR or LF inside: wrapped in double quotes, inner quotes doubled), so the files are exactly
-what csv.writer would have written. A case reference is made into its cell once per audit
-(a materialised CTE), not once per answer.
+=, +, -, @, tab or CR) and quotes what csv.writer would quote (a comma, a double quote, CR or
+LF inside: in double quotes, inner quotes doubled), so the files are what csv.writer would
+have written. A case reference is made into its cell once an audit, not once an answer.
 
-The four files are independent tasks. When the database is a file, a second read-only
-connection opens on the same snapshot (both read transactions start while a momentary write
-lock keeps any writer from committing in between) and a second thread takes the answers file
-while this one writes the wide file, then each takes whatever is left. SQLite releases
-Python's lock while it works, so the two share both cores and the files still agree with each
-other exactly as if one connection had written them. If that lock cannot be had at once (a
-writer is busy, the file is read-only) or the database is in memory, one thread does it all.
+When the database is a file, a helper on the same snapshot (see SharedSnapshot) reads the
+second half of the audits (into private temporary files, appended afterwards) while this
+process reads the first, and then whichever is free takes the indicators and the actions.
+The helper is a forked process where the system has fork: SQLite takes one global lock for
+every memory allocation, so two threads building millions of strings mostly wait on each
+other, while two processes run side by side. Elsewhere it is a thread.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import queue
 import shutil
 import sqlite3
+import sys
 import threading
 from pathlib import Path
 
@@ -65,16 +67,10 @@ def safe(expr: str) -> str:
             f"THEN '''' || {expr} ELSE {expr} END")
 
 
-def quoted(expr: str) -> str:
-    """SQL for a text as one CSV cell: in double quotes (inner ones doubled) when it holds a
-    comma, a double quote, CR or LF, as csv.QUOTE_MINIMAL does."""
-    return (f"CASE WHEN {expr} GLOB '*[\",\r\n]*' THEN '\"' || replace({expr}, '\"', '\"\"') "
-            f"|| '\"' ELSE {expr} END")
-
-
 def cell(expr: str) -> str:
-    """A text as a neutralised, quoted CSV cell (a leading apostrophe never decides whether
-    the cell needs quotes, so the test looks at the text itself)."""
+    """SQL for a text as one CSV cell, as csv.writer (QUOTE_MINIMAL) writes it: neutralised,
+    and in double quotes (inner ones doubled) when it holds a comma, a double quote, CR or
+    LF (a leading apostrophe never decides that, so the test looks at the text itself)."""
     return (f"CASE WHEN {expr} GLOB '*[\",\r\n]*' THEN "
             f"'\"' || replace({neutral(expr)}, '\"', '\"\"') || '\"' ELSE {neutral(expr)} END")
 
@@ -102,6 +98,7 @@ def value_sql(hide: bool, text_cell) -> str:
             "WHEN n.grade IS NOT NULL THEN n.grade "
             f"WHEN n.number_value IS NOT NULL THEN {number('n.number_value')} "
             "WHEN n.date_value IS NOT NULL THEN n.date_value "
+            "WHEN n.choice = 'yes' OR n.choice = 'no' THEN n.choice "  # (most: nothing to do)
             f"WHEN n.choice IS NOT NULL THEN {text_cell('n.choice')} "
             f"WHEN n.choices IS NOT NULL THEN (SELECT {text_cell('j')} FROM "
             "(SELECT group_concat(value, '; ') AS j FROM json_each(n.choices))) "
@@ -213,80 +210,291 @@ class _Sql:
                 "END FROM answer n WHERE n.audit_id = ? ORDER BY n.question_key, n.row_id")
 
 
-SPLIT_FROM = 2000  # with two connections, more audits than this are read in two halves
+SPLIT_FROM = 2000  # with a second reader, more audits than this are read in two halves
+FORK: bool | None = None  # the helper a forked process (None: where the system has fork)
+
+
+class SharedSnapshot:
+    """Lets a second reader see exactly what `raw` sees. Made before `raw` reads anything in
+    its (deferred) read transaction: a momentary write lock, taken on a connection of its
+    own, keeps anyone from committing, so every read transaction started until `release()`
+    sees the same snapshot. `take()` gives None if the lock cannot be had at once (a writer
+    is busy, the file is read-only) or the database is not a file; `raw` then works alone.
+    The lock never waits and is held only while the readers start (milliseconds)."""
+
+    def __init__(self, uri: str, lock) -> None:
+        self.uri, self.lock = uri, lock
+
+    @classmethod
+    def take(cls, raw, path: str | None) -> "SharedSnapshot | None":
+        if not path or path == ":memory:" or not raw.in_transaction:
+            return None
+        uri = Path(path).resolve().as_uri()
+        lock = None
+        try:
+            lock = sqlite3.connect(uri + "?mode=rw", uri=True, timeout=0,
+                                   isolation_level=None)
+            lock.execute("BEGIN IMMEDIATE")
+            raw.execute("SELECT 1 FROM fact_audit LIMIT 1").fetchall()  # raw's snapshot
+        except sqlite3.Error:
+            if lock is not None:
+                lock.close()
+            return None
+        return cls(uri, lock)
+
+    def reader(self, *, check_same_thread: bool = True):
+        """A read-only connection in a read transaction on the snapshot (before release)."""
+        conn = sqlite3.connect(self.uri + "?mode=ro", uri=True, timeout=5,
+                               isolation_level=None, check_same_thread=check_same_thread)
+        conn.execute("BEGIN")
+        conn.execute("SELECT 1 FROM fact_audit LIMIT 1").fetchall()
+        return conn
+
+    def release(self) -> None:
+        if self.lock is not None:
+            try:
+                if self.lock.in_transaction:
+                    self.lock.execute("ROLLBACK")
+            finally:
+                self.lock.close()
+                self.lock = None
 
 
 def write_csv_fast(raw, selection: Selection, layout: Layout, out: Path, *, today: str,
-                   pseudonymise=None, progress=None, twin=None, total: int = 0) -> Written:
+                   pseudonymise=None, progress=None, snapshot: SharedSnapshot | None = None,
+                   total: int = 0) -> Written:
     """Write the four files from `raw` (in a read transaction) for the `total` audits the
-    selection keeps; `twin`, if given, is a second connection on the same snapshot (see
-    `twin_connection`) for a second thread."""
+    selection keeps; with `snapshot` (see SharedSnapshot), a second reader helps: a forked
+    process where the system has fork (two processes' SQLite work runs side by side; two
+    threads' would mostly wait on SQLite's global memory lock), else a thread."""
     import tempfile
 
     from .writers_export import csv_paths
 
     hide = pseudonymise is not None
-    connections = [raw] if twin is None else [raw, twin]
-    if hide:
-        for c in connections:
-            c.create_function("pseudo", 2, lambda v, k: pseudonymise(v, k), deterministic=True)
     sql = _Sql(selection, hide)
     params = {**selection.params, "today": today}
     paths = csv_paths(out)
     written = Written(list(paths.values()))
-    handles = {key: open_private(path, encoding="utf-8", newline="")
-               for key, path in paths.items()}
-    lock = threading.Lock()
-    bar = None if progress is None else _Shared(progress, lock)
-    seconds: dict = {}  # the second half's wide and answers rows, until the first is written
-
-    def audits(part: str, wide, answers) -> object:
-        def task(conn) -> None:
-            counts = _write_audits(conn.execute(sql.audits(part), params), layout, wide,
-                                   answers, bar, lambda audit_id: conn.execute(
-                                       sql.answers_of(), (audit_id,)).fetchall(),
-                                   headers=part != "second")
-            with lock:
-                written.audits += counts[0]
-                written.answers += counts[1]
-        return task
-
-    def indicators(conn) -> None:
-        _write_blocks(conn.execute(sql.indicator_blocks(), params), handles["indicators"],
-                      INDICATOR_COLUMNS)
-
-    def actions(conn) -> None:
-        w = csv.writer(handles["actions"], lineterminator="\r\n")
-        w.writerow(ACTION_COLUMNS)
-        w.writerows(conn.execute(sql.actions(), params))
-
+    temps: dict[str, str] = {}  # the second half's wide and answers rows, then appended
+    handles: dict = {}
     try:
-        for h in handles.values():
-            h.write(BOM)
-        middle = None
-        if twin is not None and total > SPLIT_FROM:
+        if snapshot is not None and total > SPLIT_FROM:
             middle = raw.execute(selection.select("f.audit_id") + " LIMIT 1 OFFSET :half",
                                  {**selection.params, "half": total // 2}).fetchone()
-        if middle is None:  # the wide and answers files here, the others in a second thread
-            _run([audits("", handles["audits"], handles["answers"]), indicators, actions],
-                 connections)
-        else:  # each thread half of the audits (the bulk), then whichever is free the rest
-            params["middle"] = middle[0]
-            for key in ("audits", "answers"):  # (private, and gone when closed)
-                seconds[key] = tempfile.TemporaryFile("w+", encoding="utf-8", newline="",
-                                                      dir=out.parent)
-            _run([audits("first", handles["audits"], handles["answers"]),
-                  audits("second", seconds["audits"], seconds["answers"]),
-                  indicators, actions], connections)
-            for key, part in seconds.items():
-                part.seek(0)
+            if middle is not None:
+                params["middle"] = middle[0]
+                for key in ("audits", "answers"):
+                    fd, temps[key] = tempfile.mkstemp(prefix=".export-", suffix=".part",
+                                                      dir=out.parent)  # (private: 0600)
+                    os.close(fd)
+        for key in ("audits", "answers"):
+            handles[key] = _open(paths[key])
+            handles[key].write(BOM)
+        tasks = _Tasks(sql, params, layout, paths, temps, handles, pseudonymise)
+        first, second = ("first", "second") if temps else ("all", "indicators")
+        todo = ["indicators", "actions"] if temps else ["actions"]
+        if snapshot is None:
+            counts = tasks.run_all(raw, [first, second, *todo], progress)
+        else:
+            counts = _with_helper(tasks, raw, snapshot, first, second, todo, progress)
+        written.audits, written.answers = counts
+        for key, path in temps.items():
+            with open(path, encoding="utf-8", newline="") as part:
                 shutil.copyfileobj(part, handles[key], 1 << 20)
     finally:
-        for h in [*handles.values(), *seconds.values()]:
+        if snapshot is not None:
+            snapshot.release()
+        for h in handles.values():
             h.close()
-        if twin is not None:
-            twin.close()
+        for path in temps.values():
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
     return written
+
+
+def _open(path: Path):
+    """A private UTF-8 file for CSV text, handing the system a megabyte at a time (not 8 KB:
+    the answers file alone is hundreds of megabytes)."""
+    handle = open_private(path, encoding="utf-8", newline="")
+    try:
+        handle._CHUNK_SIZE = 1 << 20  # (CPython's text files; harmless where it is not)
+    except AttributeError:  # pragma: no cover
+        pass
+    return handle
+
+
+class _Tasks:
+    """The export's parts, by name, each run with a connection: "all" (the wide and answers
+    files), or "first" and "second" (each half of the audits: the second's rows go to
+    temporary files), "indicators" and "actions"."""
+
+    def __init__(self, sql: _Sql, params: dict, layout: Layout, paths: dict, temps: dict,
+                 handles: dict, pseudonymise) -> None:
+        self.sql, self.params, self.layout = sql, params, layout
+        self.paths, self.temps, self.handles = paths, temps, handles
+        self.pseudonymise = pseudonymise
+
+    def prepare(self, conn) -> None:
+        if self.pseudonymise is not None:
+            hide = self.pseudonymise
+            conn.create_function("pseudo", 2, lambda v, k: hide(v, k), deterministic=True)
+
+    def run(self, name: str, conn, progress) -> tuple[int, int]:
+        """Run one part; returns the audits and answers it wrote."""
+        sql, params = self.sql, self.params
+        if name in ("all", "first", "second"):
+            part = "" if name == "all" else name
+            if name == "second":
+                files = [_open(Path(self.temps[k])) for k in ("audits", "answers")]
+            else:
+                files = [self.handles["audits"], self.handles["answers"]]
+            try:
+                return _write_audits(
+                    conn.execute(sql.audits(part), params), self.layout, files[0], files[1],
+                    progress, lambda audit_id: conn.execute(sql.answers_of(),
+                                                            (audit_id,)).fetchall(),
+                    headers=name != "second")
+            finally:
+                if name == "second":
+                    for f in files:
+                        f.close()
+        with _open(self.paths[name]) as handle:
+            handle.write(BOM)
+            if name == "indicators":
+                _write_blocks(conn.execute(sql.indicator_blocks(), params), handle,
+                              INDICATOR_COLUMNS)
+            else:
+                w = csv.writer(handle, lineterminator="\r\n")
+                w.writerow(ACTION_COLUMNS)
+                w.writerows(conn.execute(sql.actions(), params))
+        return 0, 0
+
+    def run_all(self, conn, names: list[str], progress) -> tuple[int, int]:
+        self.prepare(conn)
+        audits = answers = 0
+        for name in names:
+            a, n = self.run(name, conn, progress)
+            audits, answers = audits + a, answers + n
+        return audits, answers
+
+
+def _with_helper(tasks: _Tasks, raw, snapshot: SharedSnapshot, first: str, second: str,
+                 todo: list[str], progress) -> tuple[int, int]:
+    """`first` here, `second` in a helper on the same snapshot, then each takes the next of
+    `todo` when it is free. Returns the audits and answers written."""
+    import multiprocessing
+
+    fork = FORK
+    if fork is None:
+        fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
+    if fork:
+        return _with_process(tasks, raw, snapshot, first, second, todo, progress)
+    lock = threading.Lock()
+    left: queue.SimpleQueue = queue.SimpleQueue()
+    for name in todo:
+        left.put(name)
+    bar = None if progress is None else _Shared(progress, lock)
+    twin = snapshot.reader(check_same_thread=False)
+    snapshot.release()
+    tasks.prepare(raw)
+    tasks.prepare(twin)
+    totals = [0, 0]
+    failed: list[BaseException] = []
+
+    def work(conn, name) -> None:
+        try:
+            while name is not None and not failed:
+                counts = tasks.run(name, conn, bar)
+                with lock:
+                    totals[0] += counts[0]
+                    totals[1] += counts[1]
+                try:
+                    name = left.get_nowait()
+                except queue.Empty:
+                    name = None
+        except BaseException as exc:  # reported by the main thread
+            failed.append(exc)
+            for c in (raw, twin):
+                if c is not conn:
+                    c.interrupt()  # stop the other thread's query: the export has failed
+
+    helper = threading.Thread(target=work, args=(twin, second), daemon=True,
+                              name="csv-export")
+    try:
+        helper.start()
+        work(raw, first)
+        helper.join()
+    finally:
+        twin.close()
+    if failed:
+        raise failed[0]
+    return totals[0], totals[1]
+
+
+def _with_process(tasks: _Tasks, raw, snapshot: SharedSnapshot, first: str, second: str,
+                  todo: list[str], progress) -> tuple[int, int]:
+    """_with_helper's way with a forked process: it opens its own reader on the snapshot
+    (the parent's connections are never used in it) and reports through a pipe."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    left = context.Queue()
+    for name in [*todo, None, None]:  # (a None for each of the two)
+        left.put(name)
+    done = context.Value("q", 0)
+    ours, theirs = context.Pipe()
+
+    def child() -> None:  # pragma: no cover - runs in the forked process
+        audits = answers = 0
+        try:
+            conn = snapshot.reader()
+            theirs.send(("ready",))
+            tasks.prepare(conn)
+            name = second
+            while name is not None:
+                counts = tasks.run(name, conn, _Counter(done))
+                audits, answers = audits + counts[0], answers + counts[1]
+                name = left.get()
+            theirs.send(("done", audits, answers))
+        except BaseException as exc:
+            theirs.send(("failed", f"{type(exc).__name__}: {exc}"))
+
+    helper = context.Process(target=child, daemon=True, name="audit-tui export")
+    helper.start()
+    theirs.close()  # (the helper's end: if it dies, reading ours ends instead of waiting)
+    try:
+        try:
+            message = ours.recv() if ours.poll(30) else ("failed", "the helper did not start")
+        except EOFError:
+            message = ("failed", "the helper stopped")
+        snapshot.release()
+        if message[0] != "ready":
+            raise RuntimeError(f"exporting failed: {message[1]}")
+        tasks.prepare(raw)
+        audits = answers = 0
+        name = first
+        while name is not None:
+            counts = tasks.run(name, raw, progress)
+            audits, answers = audits + counts[0], answers + counts[1]
+            name = left.get()
+        try:
+            message = ours.recv()
+        except EOFError:
+            message = ("failed", f"the helper stopped (exit code {helper.exitcode})")
+        helper.join()
+    except BaseException:
+        if helper.is_alive():
+            helper.terminate()
+        helper.join()
+        raise
+    if message[0] != "done":
+        raise RuntimeError(f"exporting failed: {message[1]}")
+    if progress is not None:
+        progress.advance(done.value)
+    return audits + message[1], answers + message[2]
 
 
 class _Shared:
@@ -300,40 +508,15 @@ class _Shared:
             self.progress.advance(n)
 
 
-def _run(tasks: list, connections: list) -> None:
-    """Run `tasks` (each called with a connection): with two connections, the second thread
-    starts with tasks[1] and this one with tasks[0]; then each takes the next one left."""
-    if len(connections) == 1:
-        for task in tasks:
-            task(connections[0])
-        return
-    todo: queue.SimpleQueue = queue.SimpleQueue()
-    for task in tasks[2:]:
-        todo.put(task)
-    failed: list[BaseException] = []
+class _Counter:
+    """Progress in a helper process: a count the parent adds to its bar at the end."""
 
-    def work(conn, first) -> None:
-        try:
-            task = first
-            while task is not None and not failed:
-                task(conn)
-                try:
-                    task = todo.get_nowait()
-                except queue.Empty:
-                    task = None
-        except BaseException as exc:  # reported by the main thread
-            failed.append(exc)
-            for c in connections:
-                if c is not conn:
-                    c.interrupt()  # stop the other thread's query: the export has failed
+    def __init__(self, value) -> None:
+        self.value = value
 
-    second = threading.Thread(target=work, args=(connections[1], tasks[1]), daemon=True,
-                              name="csv-export")
-    second.start()
-    work(connections[0], tasks[0])
-    second.join()
-    if failed:
-        raise failed[0]
+    def advance(self, n: int = 1) -> None:
+        with self.value.get_lock():
+            self.value.value += n
 
 
 def _write_blocks(rows, handle, columns: list[str]) -> None:
@@ -442,31 +625,3 @@ def _placed(empty: dict, keys: list, found: list) -> dict:
     return values
 
 
-def twin_connection(raw, path: str | None):
-    """A second, read-only connection to the database file `path` whose read transaction sees
-    exactly what `raw`'s will: call before `raw` has read anything in its (deferred)
-    transaction. None when that cannot be had at once; `raw` then works alone."""
-    if not path or path == ":memory:" or not raw.in_transaction:
-        return None
-    uri = Path(path).resolve().as_uri()
-    lock = twin = None
-    try:
-        # While this connection holds the write lock nobody can commit, so two read
-        # transactions started now see the same snapshot. Held for a moment; never waits.
-        lock = sqlite3.connect(uri + "?mode=rw", uri=True, timeout=0, isolation_level=None)
-        lock.execute("BEGIN IMMEDIATE")
-        raw.execute("SELECT 1 FROM fact_audit LIMIT 1").fetchall()
-        twin = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=5,
-                               isolation_level=None, check_same_thread=False)
-        twin.execute("BEGIN")
-        twin.execute("SELECT 1 FROM fact_audit LIMIT 1").fetchall()
-        return twin
-    except sqlite3.Error:
-        if twin is not None:
-            twin.close()
-        return None
-    finally:
-        if lock is not None:
-            if lock.in_transaction:
-                lock.execute("ROLLBACK")
-            lock.close()
