@@ -319,7 +319,7 @@ class DemoMaker:
             if not section.always_applies and rng.random() < NOT_APPLY:
                 reason = "Not relevant to this child at the time of the audit."
                 state.sections[section.key] = SectionMark(None, "", True, reason)
-                out.sections.append((audit_id, section.key, section.criterion, None, "", 1,
+                out.sections.append((audit_id, section.key, section.criterion, None, "", True,
                                      reason, stamp))
                 continue
             if not state.section_applies(section):
@@ -341,7 +341,7 @@ class DemoMaker:
                 grade = self._grade(plan.grades[section.key], level + rng.gauss(0, 0.13))
                 state.sections[section.key] = SectionMark(grade, "Synthetic rationale.")
                 out.sections.append((audit_id, section.key, section.criterion, grade,
-                                     "Synthetic rationale: see the evidence notes.", 0, "",
+                                     "Synthetic rationale: see the evidence notes.", False, "",
                                      stamp))
         overall = None if draft else self._grade(plan.overall_grades, level)
         state.overall_grade = overall
@@ -397,7 +397,7 @@ class DemoMaker:
         else:
             column = "text"
         evidence = rng.choice(PHRASES) if rng.random() < 0.15 else ""
-        answers.append((self.ids(), audit_id, q.key, row, column, value, int(na), evidence,
+        answers.append((self.ids(), audit_id, q.key, row, column, value, bool(na), evidence,
                         stamp, auditor))
 
     def _value(self, state, plan: _Plan, q: Question, row: str, level: float,

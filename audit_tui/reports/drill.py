@@ -1,4 +1,9 @@
-"""From a figure to the audits behind it: the list a QA lead opens one audit from."""
+"""From a figure to the audits behind it: the list a QA lead opens one audit from.
+
+The SQL runs on SQLite and PostgreSQL alike: the details are put together as text the same
+way on both (a whole number without ".0"), joined by `group_concat` on SQLite and `string_agg`
+on PostgreSQL, and booleans are tested as booleans.
+"""
 
 from __future__ import annotations
 
@@ -48,14 +53,15 @@ def _fact_join(pick: Pick, params: dict) -> tuple[str, str, str]:
             cond += " AND g.grade = :value"
             params["value"] = int(pick.value)
         return ("JOIN grade_fact g ON g.audit_id = f.audit_id", cond,
-                "coalesce(g.scale || ':' || g.grade, 'n/a')")
+                "coalesce(g.scale || ':' || CAST(g.grade AS TEXT), 'n/a')")
     if pick.kind == "indicator":
         cond = "i.indicator_key = :key"
         cond += {"met": " AND i.met = 1", "missed": " AND i.met = 0",
-                 "nodata": " AND i.met IS NULL", "open": " AND i.open_ended = 1"}.get(
+                 "nodata": " AND i.met IS NULL", "open": " AND i.open_ended"}.get(
             pick.value, "")
         return ("JOIN indicator_result i ON i.audit_id = f.audit_id", cond,
-                "coalesce(i.amount || ' ' || replace(i.unit, '_', ' '), 'no data')")
+                f"coalesce({number_text('i.amount')} || ' ' || replace(i.unit, '_', ' '), "
+                "'no data')")
     if pick.kind == "yes_no":
         cond = "y.question_key = :key" + (" AND y.choice = :value" if pick.value else "")
         return "JOIN yes_no_fact y ON y.audit_id = f.audit_id", cond, "y.choice"
@@ -66,10 +72,30 @@ def _fact_join(pick: Pick, params: dict) -> tuple[str, str, str]:
         elif pick.value:
             cond += " AND x.status = :value"
         return ("JOIN action x ON x.audit_id = f.audit_id", cond,
-                "x.owner || ': ' || x.status || coalesce(' due ' || x.due_date, '')")
+                "x.owner || ': ' || x.status || "
+                "coalesce(' due ' || CAST(x.due_date AS TEXT), '')")
     if pick.kind == "audits":
         return "", "1 = 1", "''"
     raise ValueError(f"unknown kind of figure: {pick.kind}")
+
+
+def number_text(expr: str) -> str:
+    """SQL for a REAL as text, the same on both engines: a whole number without '.0'
+    (SQLite would write 4.0, PostgreSQL 4), others as each engine's shortest exact text."""
+    return (f"CASE WHEN {expr} = CAST({expr} AS INTEGER) THEN CAST(CAST({expr} AS INTEGER) "
+            f"AS TEXT) ELSE CAST({expr} AS TEXT) END")
+
+
+def byte_order(conn) -> str:
+    """The collation that sorts texts as SQLite does (by code point), on PostgreSQL."""
+    return ' COLLATE "C"' if conn.dialect.name == "postgresql" else ""
+
+
+def joined(conn, expr: str) -> str:
+    """SQL aggregating the texts `expr` of a group with '; ' between them."""
+    if conn.dialect.name == "postgresql":
+        return f"string_agg({expr}, '; ')"
+    return f"group_concat({expr}, '; ')"
 
 
 def audits_behind(*, conn, filters: Filters, pick: Pick, today: date | None = None,
@@ -85,9 +111,10 @@ def audits_behind(*, conn, filters: Filters, pick: Pick, today: date | None = No
         status = " AND a.status = :status"
         params["status"] = filters.status
     sql = (f"SELECT a.id, a.case_reference, a.template_key, a.team, a.auditor, a.audit_date, "
-           f"a.status, a.overall_grade, group_concat({detail}, '; ') FROM fact_audit f "
+           f"a.status, a.overall_grade, {joined(conn, detail)} FROM fact_audit f "
            f"JOIN audit a ON a.id = f.audit_id{status} {join} WHERE {clause} AND {cond} "
-           "GROUP BY a.id ORDER BY a.audit_date DESC, a.case_reference LIMIT :limit")
+           f"GROUP BY a.id ORDER BY a.audit_date DESC, a.case_reference{byte_order(conn)}, a.id "
+           "LIMIT :limit")
     out = []
     for row in conn.exec_driver_sql(sql, params):
         audit_date = row[5] if isinstance(row[5], date) else date.fromisoformat(row[5])
