@@ -264,3 +264,83 @@ async def test_every_key_has_a_description_for_help_and_the_palette(target, temp
             assert binding.id and binding.description
         await pilot.press("question_mark")
         assert type(app.screen).__name__ == "KeysDialog"
+
+
+def submitted_audit(target, template_dir, **details) -> str:
+    audit_id = new_audit(target, template_dir, auditor="Priya Shah", **details)
+    complete_sections(target, audit_id)  # assessment graded 2 Good
+    in_store(target, lambda s: store.set_overall(session=s, audit_id=audit_id, who="t", grade=2,
+                                                 rationale="Clear plan."))
+    in_store(target, lambda s: store.submit(session=s, audit_id=audit_id, who="t"))
+    return audit_id
+
+
+def moderate(target, audit_id, section_key, grade=None, comment="", who="Mo Khan"):
+    from audit_tui.db import moderation
+
+    in_store(target, lambda s: moderation.record(session=s, audit_id=audit_id,
+                                                 section_key=section_key, who=who,
+                                                 grade=grade, comment=comment))
+
+
+def answers_shown(app) -> str:
+    return "\n".join(str(s.render()) for s in app.screen.query("#answers-view Static"))
+
+
+async def test_a_moderated_audit_shows_both_grades(target, template_dir):
+    audit_id = submitted_audit(target, template_dir)
+    moderate(target, audit_id, "assessment", grade=3,
+             comment="[b]No[/b] risk weighing \x1b[31m at all")
+    moderate(target, audit_id, "")  # agrees with the overall grade
+    app = make_app(target, template_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_review(app, pilot, audit_id)
+        await pilot.pause()
+        status = str(app.screen.query_one("#review-status", Static).render())
+        assert "Moderated by Mo Khan" in status
+        shown = answers_shown(app)
+        assert "Section grade: Good  (the auditor's)" in shown
+        assert ("Moderator's grade: Requires improvement to be good  differs: the reports "
+                "count this grade") in shown
+        assert "Moderated by: Mo Khan on " in shown
+        assert "Moderator's comment: [b]No[/b] risk weighing ␛[31m at all" in shown
+        assert "\x1b" not in shown
+        await pilot.press("3")
+        note = app.screen.query_one("#overall-moderation", Static)
+        assert note.display
+        text = str(note.render())
+        assert "Auditor's grade: Good  (Priya Shah)" in text
+        assert "Moderator's grade: Good  agrees with the auditor" in text
+        assert "Moderated by: Mo Khan" in text and "comment" not in text
+
+
+async def test_an_audit_graded_again_shows_the_earlier_moderation_as_such(target,
+                                                                         template_dir):
+    audit_id = submitted_audit(target, template_dir)
+    moderate(target, audit_id, "", grade=4, comment="Child not seen")
+
+    def regrade(s):
+        store.reopen(session=s, audit_id=audit_id, who="t", reason="moderated")
+        store.set_overall(session=s, audit_id=audit_id, who="t", grade=3)
+    in_store(target, regrade)
+    app = make_app(target, template_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_review(app, pilot, audit_id)
+        await pilot.press("3")
+        text = str(app.screen.query_one("#overall-moderation", Static).render())
+        assert "Auditor's grade: Requires improvement to be good" in text
+        assert "Moderator's grade: Inadequate  earlier moderation" in text
+        assert "of the auditor's earlier grade, Good" in text
+        assert "Moderator's comment: Child not seen" in text
+
+
+async def test_an_audit_not_moderated_shows_no_moderation(target, template_dir):
+    audit_id = submitted_audit(target, template_dir)
+    app = make_app(target, template_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_review(app, pilot, audit_id)
+        await pilot.press("3")
+        assert not app.screen.query_one("#overall-moderation", Static).display
+        assert "Moderat" not in answers_shown(app)
+        status = str(app.screen.query_one("#review-status", Static).render())
+        assert "Moderated" not in status

@@ -145,3 +145,41 @@ def test_submitted_review_is_read_only(snap_compare, target, template_dir, size)
         await open_review(app, pilot, audit_id, "3")
 
     assert snap_compare(app, terminal_size=size, run_before=run)
+
+
+def moderated_audit(target, template_dir) -> str:
+    """A submitted audit whose section grade a moderator agreed with and whose overall grade
+    they changed, with a comment holding markup; fixed times."""
+    from audit_tui.db import moderation
+
+    audit_id = sample_audit(target, template_dir, complete=True)
+    in_store(target, lambda s: store.submit(session=s, audit_id=audit_id, who="t"))
+
+    def moderate(s):
+        moderation.record(session=s, audit_id=audit_id, section_key="assessment",
+                          who="Mo Khan")
+        moderation.record(session=s, audit_id=audit_id, section_key="", who="Mo Khan",
+                          grade=3, comment="The plan has no timescales [and] no "
+                          "contingency: not yet good.")
+    in_store(target, moderate)
+    conn = sqlite3.connect(target.path)
+    with conn:
+        conn.execute("UPDATE audit SET submitted_at = '2026-03-02 14:05:00.000000+00:00'")
+        conn.execute("UPDATE moderation SET at = '2026-03-05 09:30:00.000000+00:00'")
+    conn.close()
+    return audit_id
+
+
+@pytest.mark.parametrize("tab", ["1", "3"], ids=["answers", "overall"])
+@SIZES
+def test_moderated_review_shows_both_grades(snap_compare, target, template_dir, size, tab):
+    audit_id = moderated_audit(target, template_dir)
+    app = make_app(target, template_dir)
+
+    async def run(pilot):
+        await open_review(app, pilot, audit_id, tab)
+        if tab == "1":
+            await pilot.press("end")  # the section, with its moderation, at the bottom
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run)

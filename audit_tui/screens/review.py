@@ -60,9 +60,10 @@ class ReviewScreen(Screen):
 
     class Loaded(Message):
         def __init__(self, audit=None, state: AuditState | None = None, actions=None,
-                     error: str = "") -> None:
+                     error: str = "", moderated: dict | None = None) -> None:
             super().__init__()
             self.audit, self.state, self.actions, self.error = audit, state, actions, error
+            self.moderated = moderated or {}  # section key ('' overall) -> Moderation
 
     class Finished(Message):
         """A submit or reopen finished: `refused` lists why a submit was refused."""
@@ -78,6 +79,7 @@ class ReviewScreen(Screen):
         self.today = today
         self.audit = None
         self.state: AuditState | None = None
+        self.moderated: dict = {}  # section key ('' overall) -> Moderation
         self.missing: list[Missing] = []
         self.refused = False  # the last submit was refused
         self.busy = False
@@ -127,6 +129,7 @@ class ReviewScreen(Screen):
     @work(thread=True, exclusive=True, group="review-load")
     def load(self) -> None:
         from ..db import store
+        from ..db.moderation import moderation_for
         from ..db.state import load_state
 
         app = self.app
@@ -135,6 +138,7 @@ class ReviewScreen(Screen):
             with app.services.session() as session:
                 audit, state = load_state(session=session, audit_id=self.audit_id)
                 actions = store.actions_for(session=session, audit_id=self.audit_id)
+                moderated = moderation_for(session=session, audit_id=self.audit_id)
         except store.StoreError as exc:
             self.post_message(self.Loaded(error=str(exc)))
             return
@@ -142,16 +146,17 @@ class ReviewScreen(Screen):
             self.post_message(self.Loaded(error=f"The audit could not be read "
                                                 f"({type(exc).__name__})."))
             return
-        self.post_message(self.Loaded(audit, state, actions))
+        self.post_message(self.Loaded(audit, state, actions, moderated=moderated))
 
     def on_review_screen_loaded(self, message: Loaded) -> None:
         if message.error:
             self.query_one("#review-status", Static).update(Text(message.error, style="red"))
             return
-        self.audit, self.state = message.audit, message.state
-        self.query_one(ReviewAnswers).show(self.state)
+        self.audit, self.state, self.moderated = message.audit, message.state, message.moderated
+        self.query_one(ReviewAnswers).show(self.state, self.moderated)
         self.overall.show(self.state.template, self.state.overall_grade,
-                          self.state.overall_rationale, not self.editable)
+                          self.state.overall_rationale, not self.editable,
+                          self.moderated.get(""), self.audit.auditor)
         self.query_one(ActionsPanel).show(message.actions, not self.editable)
         self.show_progress()
 
@@ -174,6 +179,9 @@ class ReviewScreen(Screen):
                 when = audit.submitted_at.astimezone().strftime("%d/%m/%Y %H:%M")
             status.append(audit.status.capitalize(), style="bold green")
             status.append(f" {when}: read-only; ctrl+o reopens it")
+            if self.moderated:
+                names = ", ".join(dict.fromkeys(m.moderator for m in self.moderated.values()))
+                status.append(f"  Moderated by {names}", style="bold")
         self.query_one("#review-status", Static).update(literal_text(status))
         self.query_one(MissingList).show(self.missing, self.editable, self.refused)
         tabs = self.query_one("#review-tabs", TabbedContent)

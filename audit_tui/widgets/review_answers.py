@@ -18,6 +18,7 @@ from ..dates import format_date
 from ..templates.logic import AuditState, Slot
 from ..templates.model import Question, Section, Template
 from ..literal import literal_text
+from .review_moderation import moderation_text
 
 YES_NO = {"yes": "Yes", "no": "No", "na": "Not applicable"}
 CASE_DETAILS = (("case_reference", "Case reference"), ("team", "Team"),
@@ -82,7 +83,9 @@ def _append_answer(text: Text, state: AuditState, question: Question, row: str,
         text.append(slot.evidence)
 
 
-def section_text(state: AuditState, section: Section) -> Text:
+def section_text(state: AuditState, section: Section, moderated: dict | None = None) -> Text:
+    """The section as read: `moderated` (section key -> Moderation) adds the moderator's
+    grade under the auditor's."""
     indent = "  " * section.depth
     text = Text(indent + section.title, style="bold underline" if not section.depth else "bold")
     done, total = state.section_progress(section)
@@ -112,11 +115,15 @@ def section_text(state: AuditState, section: Section) -> Text:
         label = scale.label(mark.grade)
         text.append("\n  Section grade: ", style="dim")
         text.append(label or "not given yet", style="bold" if label else "bold red")
+        moderation = (moderated or {}).get(section.key)
+        if moderation is not None:
+            text.append("  (the auditor's)", style="dim")
         text.append("\n  Rationale: ", style="dim")
         if mark.rationale.strip():
             text.append(mark.rationale)
         else:
             text.append("not written yet", style="bold red")
+        text.append_text(moderation_text(moderation, scale, mark.grade))
     return literal_text(text)
 
 
@@ -131,9 +138,9 @@ class ReviewAnswers(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("Loading...", id="answers-loading")
 
-    def show(self, state: AuditState) -> None:
+    def show(self, state: AuditState, moderated: dict | None = None) -> None:
         blocks = [details_text(state)]
-        blocks += [section_text(state, s) for s in state.template.all_sections()
+        blocks += [section_text(state, s, moderated) for s in state.template.all_sections()
                    if state.section_visible(s)]
         self.remove_children()
         self.mount_all(Static(block) for block in blocks)

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from ..templates.model import Scale, Template
 from ..literal import literal, literal_text
+from .review_moderation import ModerationNote
 
 DEBOUNCE = 0.8
 
@@ -63,6 +64,7 @@ class OverallPanel(VerticalScroll, can_focus=False):
         with Horizontal(id="overall-row"):
             yield OptionList(id="overall-grades")
             yield Static("", id="overall-descriptor")
+        yield ModerationNote(id="overall-moderation")
         with Horizontal(id="rationale-row"):
             yield Static("Why this grade (required):", id="rationale-label")
             yield self.state_line
@@ -70,7 +72,8 @@ class OverallPanel(VerticalScroll, can_focus=False):
 
     # -- showing ------------------------------------------------------------------------------
     def show(self, template: Template, grade: int | None, rationale: str,
-             read_only: bool) -> None:
+             read_only: bool, moderation=None, auditor: str = "") -> None:
+        """`moderation`: the overall grade's Moderation row, if it was moderated."""
         overall = template.overall
         self.scale = template.scale_for(overall.scale)
         self.descriptors = {v.value: overall.descriptors.get(v.value) or v.descriptor
@@ -78,6 +81,7 @@ class OverallPanel(VerticalScroll, can_focus=False):
         self.query_one("#overall-guidance", Static).update(literal_text(Text(overall.guidance)))
         self.grade = grade
         self.fill_grades()
+        self.query_one(ModerationNote).show(moderation, self.scale, grade, auditor)
         rationale = literal(rationale)  # what is shown is what counts as saved
         if self.rationale.text != rationale:
             self.rationale.load_text(rationale)
