@@ -211,18 +211,18 @@ def summary(*, conn, filters: Filters = Filters(), today: date | None = None,
         order.index(f.key) if f.key in order else len(order), f.key))
     result.actions = _actions(conn, filters, owners, today)
     result.breakdowns = breakdowns(conn=conn, filters=filters, by=by, labels=labels)
-    _moderation_and_concerns(conn, filters, result)
+    _moderation_and_concerns(conn, filters, result, labels)
     return result
 
 
-def _moderation_and_concerns(conn, filters: Filters, result: Summary) -> None:
-    """Issue 7: how many grades were moderated (and counted with the moderator's grade, a
-    different one), and the safeguarding concerns raised from the audits kept."""
+def _moderation_and_concerns(conn, filters: Filters, result: Summary, labels: Labels) -> None:
+    """Issue 7: how many grades were moderated and which were counted with the moderator's
+    grade, a different one (marked in the figures); and the safeguarding concerns raised from
+    the audits kept."""
+    from .moderated import apply_changes
+
+    apply_changes(conn, filters, result, labels)
     base, clause, params = _base(filters)
-    row = conn.exec_driver_sql(
-        f"SELECT count(*), coalesce(sum(CASE WHEN m.agrees THEN 0 ELSE 1 END), 0) {base} "
-        f"JOIN moderation m ON m.audit_id = f.audit_id WHERE {clause}", params).first()
-    result.moderated, result.moderated_differ = int(row[0]), int(row[1])
     row = conn.exec_driver_sql(
         f"SELECT count(*), count(e.acknowledged_at) {base} "
         f"JOIN escalation e ON e.audit_id = f.audit_id WHERE {clause}", params).first()

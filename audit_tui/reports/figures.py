@@ -44,6 +44,8 @@ class GradeFigure:
     na: int = 0
     good: int = 0
     inadequate: int = 0
+    # grade -> how many of its count are a moderator's grade that replaced the auditor's
+    changed: dict[int, int] = field(default_factory=dict)
 
     @property
     def graded(self) -> int:
@@ -60,17 +62,42 @@ class GradeFigure:
     def good_text(self) -> str:
         return pct_text(self.good, self.graded)
 
+    def count_text(self, value: int) -> str:
+        """The count of a grade, marked '*' when it holds grades a moderator changed."""
+        return f"{self.counts.get(value, 0)}{'*' if self.changed.get(value) else ''}"
+
     def inadequate_text(self) -> str:
         return pct_text(self.inadequate, self.graded)
 
     def to_dict(self) -> dict:
         return {"key": self.key or "overall", "title": self.title, "scale": self.scale,
                 "graded": self.graded, "not_applicable": self.na,
-                "counts": [{"value": v, "label": label, "count": self.counts.get(v, 0)}
+                "counts": [{"value": v, "label": label, "count": self.counts.get(v, 0),
+                            "moderator_changed": self.changed.get(v, 0)}
                            for v, label in self.labels.items()],
                 "good_or_better": self.good, "inadequate": self.inadequate,
                 "pct_good_or_better": _round(self.pct_good),
                 "pct_inadequate": _round(self.pct_inadequate)}
+
+
+@dataclass
+class ModerationChange:
+    """Grades a moderator changed, counted with the moderator's grade: how many, for one
+    criterion ('' overall) on one scale, from one auditor's grade to one moderator's."""
+
+    key: str
+    title: str
+    scale: str
+    auditor_grade: int
+    auditor_label: str
+    moderator_grade: int
+    moderator_label: str
+    count: int
+
+    def to_dict(self) -> dict:
+        return {"key": self.key or "overall", "title": self.title, "scale": self.scale,
+                "auditor_grade": self.auditor_grade, "moderator_grade": self.moderator_grade,
+                "count": self.count}
 
 
 @dataclass
@@ -196,6 +223,7 @@ class Summary:
     moderated_differ: int = 0
     escalations: int = 0
     escalations_open: int = 0
+    moderation_changes: list[ModerationChange] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         f = self.filters
@@ -215,7 +243,8 @@ class Summary:
             "actions": self.actions.to_dict(),
             "breakdowns": {name: b.to_dict() for name, b in self.breakdowns.items()},
             "moderation": {"grades_moderated": self.moderated,
-                           "moderator_grade_used": self.moderated_differ},
+                           "moderator_grade_used": self.moderated_differ,
+                           "changes": [c.to_dict() for c in self.moderation_changes]},
             "safeguarding_concerns": {"raised": self.escalations,
                                       "unacknowledged": self.escalations_open},
         }

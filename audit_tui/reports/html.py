@@ -141,7 +141,7 @@ def html_table(table: Table) -> str:
 
 
 def write_html(s: Summary, by: str) -> str:
-    title, sub = heading(s)
+    title, *subs = heading(s)
     charts: dict[str, str] = {}
     overall_rows = [("Overall grade", f) for f in s.overall[:1]]
     scale = s.overall[0].scale if s.overall else None
@@ -158,7 +158,8 @@ def write_html(s: Summary, by: str) -> str:
     out = ["<!DOCTYPE html>", '<html lang="en-GB"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
-           f"<h1>{escape(title)}</h1>", f'<p class="sub">{escape(sub)}</p>']
+           f"<h1>{escape(title)}</h1>",
+           *[f'<p class="sub">{escape(sub)}</p>' for sub in subs]]
     for table in pack(s, by):
         out.append(f"<h2>{escape(table.title)}</h2>")
         if table.key in charts:

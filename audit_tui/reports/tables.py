@@ -51,11 +51,41 @@ def grade_tables(title: str, figures: list[GradeFigure], first: str = "Criterion
         table = Table(title, [first, "Graded", *[str(v) for v in values], "N/A",
                               "Good or better", "Inadequate"], key=key)
         for f in group:
-            table.rows.append([f.title, str(f.graded), *[str(f.counts.get(v, 0)) for v in values],
+            table.rows.append([f.title, str(f.graded), *[f.count_text(v) for v in values],
                                str(f.na), f.good_text(), f.inadequate_text()])
         table.notes.append(legend(group[0]))
+        if any(f.changed for f in group):
+            table.notes.append(CHANGED_NOTE)
         tables.append(table)
     return tables
+
+
+CHANGED_NOTE = ("* includes grades a moderator changed: the moderator's grade is counted; "
+                "the auditor's is under \"Grades changed by moderation\".")
+
+
+def moderation_table(s: Summary) -> Table | None:
+    """The grades a moderator changed, from the auditor's grade to the one counted; None when
+    there are none."""
+    from .moderated import LEGEND, MARK
+
+    if not s.moderation_changes:
+        return None
+    table = Table("Grades changed by moderation", ["Criterion", "Auditor's grade",
+                                                   "Counted (moderator's)", "Grades"],
+                  key="moderation", numeric_from=3)
+    for c in s.moderation_changes:
+        table.rows.append([c.title, _grade(c.auditor_grade, c.auditor_label),
+                           _grade(c.moderator_grade, c.moderator_label) + MARK, str(c.count)])
+    table.notes.append(LEGEND)
+    table.notes.append(f"{s.moderated} grade(s) moderated in all; the moderator agreed with "
+                       f"{s.moderated - s.moderated_differ}. Agreement by criterion and "
+                       "auditor: audit-tui report --by moderation.")
+    return table
+
+
+def _grade(value: int, label: str) -> str:
+    return f"{value} {label}" if label and label != str(value) else str(value)
 
 
 def breakdown_tables(b: Breakdown, labels_of_criteria: dict[str, str]) -> list[Table]:
@@ -149,5 +179,8 @@ def pack(s: Summary, by: str = "criterion") -> list[Table]:
         tables += criteria
     else:
         tables += breakdown_tables(s.breakdowns[by], criteria_titles) + criteria
+    moderation = moderation_table(s)
+    if moderation is not None:
+        tables.append(moderation)
     tables += [indicator_table(s), plo_table(s), yes_no_table(s), *action_tables(s)]
     return tables

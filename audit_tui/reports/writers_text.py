@@ -17,8 +17,8 @@ def heading(s: Summary) -> list[str]:
              f"{s.today:%d/%m/%Y}."]
     if s.moderated:
         lines.append(f"{s.moderated} grade(s) moderated; {s.moderated_differ} counted with the "
-                     "moderator's grade, which differed from the auditor's (both: "
-                     "--by moderation).")
+                     "moderator's grade, which differed from the auditor's (marked *; see "
+                     "\"Grades changed by moderation\").")
     if s.escalations:
         lines.append(f"Safeguarding concerns raised: {s.escalations} "
                      f"({s.escalations_open} not yet acknowledged).")
@@ -55,8 +55,8 @@ def _md_cell(text: str) -> str:
 
 
 def write_markdown(s: Summary, by: str) -> str:
-    title, sub = heading(s)
-    out = [f"# {title}", "", sub, ""]
+    title, *subs = heading(s)
+    out = [f"# {title}", ""] + [f"{sub}  " for sub in subs[:-1]] + [subs[-1], ""]
     for table in pack(s, by):
         out += [f"## {table.title}", ""]
         out.append("| " + " | ".join(_md_cell(c) for c in table.columns) + " |")
