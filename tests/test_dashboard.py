@@ -154,3 +154,43 @@ async def test_an_empty_database_shows_an_empty_dashboard(db_target):
         screen = await open_dashboard(app, pilot)
         assert screen.summary.audits == 0
         assert "No grades" in str(screen.query_one("#bars", GradeBars).render())
+
+
+async def test_a_grade_a_moderator_changed_is_marked_in_the_grades_and_the_drill_down(
+        db_target, engine, filled):
+    from audit_tui.db import moderation
+    from audit_tui.db.engine import session_scope
+
+    with session_scope(engine) as s:  # CH-1: overall 2 Good -> 3, voice 2 -> 4
+        moderation.record(session=s, audit_id=filled["CH-1"], section_key="", who="Mo",
+                          grade=3, comment="Plan not SMART")
+        moderation.record(session=s, audit_id=filled["CH-1"], section_key="voice", who="Mo",
+                          grade=4, comment="Not seen alone")
+    app = AuditApp(database=db_target, warm_up=False)
+    async with app.run_test(size=(130, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        summary = str(screen.query_one("#dash-summary", Static).render())
+        assert "2 grade(s) changed by moderation: the moderator's counted, marked *" in summary
+        grades = screen.query_one("#grades", DataTable)
+        assert grades.get_cell("overall||ofsted", "g:3").plain == "2*"  # CH-1 and CH-3
+        assert grades.get_cell("overall||ofsted", "g:2").plain == "0"
+        assert grades.get_cell("grade|childs_voice|ofsted", "g:4").plain == "2*"
+        grades.focus()
+        put_cursor(grades, "overall||ofsted", "g:3")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DrillScreen) and app.screen.loaded)
+        drill = app.screen
+        table = drill.query_one("#drill", DataTable)
+        assert {r.case_reference for r in drill.rows} == {"CH-1", "CH-3"}
+        assert table.get_cell(filled["CH-1"], "overall").plain == "3* (auditor: 2)"
+        assert table.get_cell(filled["CH-3"], "overall").plain == "3"
+        title = str(drill.query_one("#drill-title", Static).render())
+        assert "* a moderator's grade, counted in place of the auditor's" in title
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        put_cursor(grades, "grade|childs_voice|ofsted", "g:4")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DrillScreen) and app.screen.loaded)
+        table = app.screen.query_one("#drill", DataTable)
+        assert table.get_cell(filled["CH-1"], "detail").plain.endswith("(* auditor: 2)")
+        assert "auditor" not in table.get_cell(filled["CH-2"], "detail").plain

@@ -181,6 +181,9 @@ class DashboardScreen(Screen):
             line += (f" · overall good or better {overall.good_text()} · inadequate "
                      f"{overall.inadequate_text()}")
         line += f" · {s.actions.total.overdue} overdue action(s)"
+        if s.moderated_differ:
+            line += (f" · {s.moderated_differ} grade(s) changed by moderation: the moderator's "
+                     "counted, marked *")
         self.query_one("#dash-summary", Static).update(line)
         rows = [("Overall grade", f) for f in s.overall[:1]]
         rows += [(f.title, f) for f in s.criteria if overall is None or f.scale == overall.scale]

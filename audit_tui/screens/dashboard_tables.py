@@ -30,7 +30,7 @@ def _reset(table: DataTable, columns: list[tuple[str, str]]) -> None:
 
 def _grade_cells(f: GradeFigure, values: list[int]) -> list:
     return [Text(str(f.graded), justify="right"),
-            *[Text(str(f.counts[v]) if v in f.counts else "", justify="right") for v in values],
+            *[Text(f.count_text(v) if v in f.counts else "", justify="right") for v in values],
             Text(str(f.na), justify="right"), Text(f.good_text(), justify="right"),
             Text(f.inadequate_text(), justify="right")]
 
