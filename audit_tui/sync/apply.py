@@ -29,6 +29,8 @@ def label_of(field: str) -> str:
         return f"answer {question}" + (f" [{row[:8]}]" if row else "")
     if kind in ("section", "action", "row"):
         return f"{kind} {rest[:36]}"
+    if kind == "moderation":
+        return f"moderation {rest[:36] or 'overall'}"
     return kind
 
 
@@ -55,6 +57,10 @@ def show(field: str, value) -> str | None:
         return f"{description} ({owner or 'no owner'}, due {due or '-'}, {status})"
     if kind == "row":
         return f"{value[0]} #{value[1]}"
+    if kind == "moderation":
+        _, _, grade, agrees, comment, moderator = value
+        return f"{'agrees' if agrees else 'grade'} {grade}" + (f": {comment}" if comment else "") \
+            + (f" ({moderator})" if moderator else "")
     if kind == "status":
         return value[0]
     return _show(value)
@@ -74,7 +80,7 @@ def _row_for(conn, name: str, audit_id: str, row: list) -> list:
 
 def set_field(conn, audit_id: str, field: str, row: Any) -> None:
     """Make `field` of the audit what `row` says: a value for the audit's own fields, the whole
-    record row for answers, repeat rows, sections and actions, None for absent."""
+    record row for answers, repeat rows, sections, actions and moderated grades, None for absent."""
     kind, _, rest = field.partition(":")
     run = conn.exec_driver_sql
     if kind == "case":
@@ -111,6 +117,17 @@ def set_field(conn, audit_id: str, field: str, row: Any) -> None:
                    "section_key = ?", (*row[2:8], audit_id, rest))
         if done.rowcount == 0:
             run(_insert("sections"), tuple(row))
+    elif kind == "moderation":
+        if row is None:  # never from a merge (merge.LASTING); kept for completeness
+            run("DELETE FROM moderation WHERE audit_id = ? AND section_key = ?",
+                (audit_id, rest))
+            return
+        row = _row_for(conn, "moderation", audit_id, row)
+        done = run("UPDATE moderation SET criterion = ?, auditor_grade = ?, moderator_grade = ?, "
+                   "agrees = ?, comment = ?, moderator = ?, at = ? WHERE audit_id = ? AND "
+                   "section_key = ?", (*row[2:9], audit_id, rest))
+        if done.rowcount == 0:
+            run(_insert("moderation"), tuple(row))
     elif kind in ("action", "row"):
         name = "actions" if kind == "action" else "rows"
         table, columns = records.TABLE_OF[name], records.COLUMNS[name]

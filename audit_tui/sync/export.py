@@ -61,14 +61,18 @@ class ExportResult:
 
 def select_ids(conn, *, since: date | None, status: str) -> list[str]:
     """The audits to export: every one ('all') or every one not a draft ('submitted'), changed
-    on or after `since` (the audit or any of its actions)."""
+    on or after `since` (the audit, any of its actions, moderated grades or safeguarding
+    concerns: moderating and raising or acknowledging a concern leave the audit as it was)."""
     clauses, params = ["1 = 1"], {}
     if status == "submitted":
         clauses.append("a.status != 'draft'")
     if since is not None:
         params["since"] = f"{since.isoformat()} 00:00:00.000000"
         clauses.append("(a.updated_at >= :since OR EXISTS (SELECT 1 FROM action x WHERE "
-                       "x.audit_id = a.id AND x.updated_at >= :since))")
+                       "x.audit_id = a.id AND x.updated_at >= :since) OR EXISTS (SELECT 1 "
+                       "FROM moderation m WHERE m.audit_id = a.id AND m.at >= :since) OR "
+                       "EXISTS (SELECT 1 FROM escalation e WHERE e.audit_id = a.id AND "
+                       "(e.raised_at >= :since OR e.acknowledged_at >= :since)))")
     return [r[0] for r in conn.exec_driver_sql(
         f"SELECT a.id FROM audit a WHERE {' AND '.join(clauses)} ORDER BY a.id", params)]
 
@@ -97,8 +101,8 @@ def export_bundle(engine, out: Path, *, since: date | None = None, status: str =
                     progress.total = len(ids)
                 conflicting = {r[0] for r in conn.exec_driver_sql(
                     "SELECT DISTINCT audit_id FROM sync_conflict")}
-                counts = {"audits": 0, "answers": 0, "rows": 0, "sections": 0, "actions": 0,
-                          "events": 0, "facts": 0, "templates": 0}
+                counts = {"audits": 0, **{name: 0 for name in records.CHILDREN}, "facts": 0,
+                          "templates": 0}
                 hashes: dict[str, None] = {}
                 agreed: list[str] = []
                 now = records.when(datetime.now(UTC))

@@ -59,7 +59,7 @@ def _insert_sql(name: str) -> str:
             f"({records.marks(len(columns))})")
 
 
-INSERTS = {name: _insert_sql(name) for name in ("audit", *records.TABLES, "templates")}
+INSERTS = {name: _insert_sql(name) for name in ("audit", *records.CHILDREN, "templates")}
 
 
 @dataclass
@@ -252,8 +252,8 @@ class Importer:
         if record.get("id") != audit_id or record["audit"][0] != audit_id:
             raise ValueError(f"the record of audit {audit_id} names another audit")
         if rows_too:
-            for name in records.TABLES:
-                if any(row[0] != audit_id for row in record[name]):
+            for name in records.CHILDREN:
+                if any(row[0] != audit_id for row in records.rows_of(record, name)):
                     raise ValueError(f"a row of audit {audit_id} names another audit")
         if record["audit"][3] not in self.templates:
             raise self.refuse(f"audit {audit_id} was taken on a template version the bundle "
@@ -265,8 +265,8 @@ class Importer:
         run = records.execute_many
         ids = {item.record["id"] for item in new}
         run(self.conn, INSERTS["audit"], [item.record["audit"] for item in new])
-        for name in records.TABLES:
-            rows = [row for item in new for row in item.record[name]]
+        for name in records.CHILDREN:
+            rows = [row for item in new for row in records.rows_of(item.record, name)]
             if not {row[0] for row in rows} <= ids:
                 raise ValueError("a row names an audit it does not belong to")
             run(self.conn, INSERTS[name], records.for_engine(self.dialect, name, rows))
@@ -324,6 +324,8 @@ class Importer:
             apply.set_field(self.conn, audit_id, f, theirs_row(f))
             apply.event(self.conn, audit_id, self.who, f"from a bundle: {apply.label_of(f)}",
                         apply.show(f, mine.get(f)), apply.show(f, theirs.get(f)), self.now)
+        concerns = self.merge_concerns(audit_id, mine_record.get("escalations", ()),
+                                       theirs_record.get("escalations", ()))
         for f in plan.new_conflicts + plan.changed_conflicts:
             kept = theirs_row(f)
             mine_text = None if f not in mine else json.dumps(mine[f], ensure_ascii=False)
@@ -347,12 +349,48 @@ class Importer:
         if plan.take:
             apply.touch(self.conn, audit_id, self.now)
             self.refresh.append(audit_id)
+        elif concerns:
+            apply.touch(self.conn, audit_id, self.now)
         if plan.conflicting:
             self.summary.conflicting += 1
-        elif plan.take or extra or plan.dissolved:
+        elif plan.take or extra or plan.dissolved or concerns:
             self.summary.updated += 1
         else:
             self.summary.unchanged += 1
+
+    def merge_concerns(self, audit_id: str, mine: list, theirs: list) -> int:
+        """Safeguarding concerns, by id: a concern raised on either side is kept (nothing in
+        the app removes or edits one, so one missing here was never here), and an
+        acknowledgement is for good: a concern acknowledged on either side is acknowledged on
+        both, with the earlier acknowledgement when both sides made one (both are true; the
+        first is when somebody took the concern on). What was raised stays as this database
+        has it. Never a conflict: a safeguarding concern must not wait on a QA choice.
+        Returns how many concerns changed here."""
+        have = {row[1]: row for row in mine}
+        changed = 0
+        for row in theirs:
+            if row[0] != audit_id:
+                raise ValueError(f"a concern of audit {audit_id} names another audit")
+            here = have.get(row[1])
+            if here is None:
+                records.execute_many(self.conn, INSERTS["escalations"], [row])
+                apply.event(self.conn, audit_id, self.who,
+                            "from a bundle: safeguarding concern raised", None,
+                            f"{row[4]} to {row[5]}" + (f" ({row[2]})" if row[2] else ""),
+                            self.now)
+            elif row[9] is not None and (here[9] is None or (row[9], row[8] or "")
+                                         < (here[9], here[8] or "")):
+                self.conn.exec_driver_sql(
+                    "UPDATE escalation SET acknowledged_by = ?, acknowledged_at = ? "
+                    "WHERE id = ? AND audit_id = ?", (row[8], row[9], row[1], audit_id))
+                apply.event(self.conn, audit_id, self.who,
+                            "from a bundle: safeguarding concern acknowledged",
+                            None if here[9] is None else f"{here[8]} {here[9][:16]}",
+                            f"{row[8]} {row[9][:16]}", self.now)
+            else:
+                continue
+            changed += 1
+        return changed
 
 
 def import_bundle(engine, path: Path, *, who: str = "", progress=None) -> ImportSummary:

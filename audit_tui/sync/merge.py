@@ -9,6 +9,10 @@ base), this database's value (mine) and the bundle's (theirs).
 A field already in conflict stays so until it is resolved, or both sides come to agree; a
 newer value from the other side replaces the one kept for it.
 
+A moderated grade (`moderation:` fields) is never removed by a merge: the app has no way to
+remove one, so its absence on one side only says that side never had it (or was made by a
+version of audit-tui that did not carry them): the side that has it wins.
+
 Pure: no database. `importer.py` applies the plan.
 """
 
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ABSENT = object()  # a field missing on one side (an answer never given, an action removed)
+LASTING = ("moderation",)  # kinds of field a merge never removes
 
 
 @dataclass
@@ -62,6 +67,12 @@ def plan_merge(base: dict[str, Any] | None, mine: dict[str, Any], theirs: dict[s
             continue
         if m == t:
             _keep(plan.base, key, t)
+        elif (t is ABSENT or m is ABSENT) and key.partition(":")[0] in LASTING:
+            if m is ABSENT:
+                plan.take.append(key)
+                _keep(plan.base, key, t)
+            else:
+                _keep(plan.base, key, b)  # kept here; what was agreed stays as it was
         elif base is not None and t == b:
             _keep(plan.base, key, b)  # only mine changed: kept
         elif base is not None and m == b:

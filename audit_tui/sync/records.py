@@ -1,8 +1,9 @@
 """One audit as a bundle record, read from either engine in one canonical form, and its fields.
 
 A record is a JSON object: `id`, then `audit` (the audit row, AUDIT columns), `answers`,
-`rows` (repeat rows), `sections`, `actions` and `events` (history): each a list of table rows,
-the audit id first, in a fixed order. Values are written the same way whatever the engine:
+`rows` (repeat rows), `sections`, `actions` and `events` (history), then, only when the audit
+has some, `moderation` (moderated grades) and `escalations` (safeguarding concerns): each a list
+of table rows, the audit id first, in a fixed order. Values are written the same way whatever the engine:
 dates 'YYYY-MM-DD', times 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC, booleans 0 or 1 - exactly as
 SQLAlchemy keeps them in SQLite, so that SQLite rows go out and come in as they are, unconverted;
 PostgreSQL formats them so in its SELECT. The same audit therefore always encodes to the same
@@ -12,8 +13,10 @@ fraction may be written with 17 significant digits; it reads back as the same nu
 
 The *fields* of an audit are what a merge compares: each case detail, the overall grade and
 rationale, the status (with the time of submission), each answer (one slot: question and
-repeat row), each section result, each action and each repeat row. A missing answer, action,
-row or section is a field that is absent.
+repeat row), each section result, each action, each repeat row and each moderated grade. A
+missing answer, action, row or section is a field that is absent. Safeguarding concerns are not
+fields: the importer keeps every concern raised on either side, and an acknowledgement once
+made (importer.py, `merge_concerns`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,13 @@ SECTION = ("audit_id", "section_key", "criterion", "grade", "rationale", "not_ap
 ACTION = ("audit_id", "id", "description", "owner", "due_date", "status", "completed_date",
           "note", "created_at", "updated_at")
 EVENT = ("audit_id", "id", "at", "who", "what", "old_value", "new_value")
+# Moderated grades (section_key '' for the overall grade) and safeguarding concerns (migration
+# step 4): in a record only when the audit has some, so that the record of an audit without
+# them is byte for byte what it was before they travelled (and older bundles still import).
+MODERATION = ("audit_id", "section_key", "criterion", "auditor_grade", "moderator_grade",
+              "agrees", "comment", "moderator", "at")
+ESCALATION = ("audit_id", "id", "question_key", "what", "urgency", "to_whom", "raised_by",
+              "raised_at", "acknowledged_by", "acknowledged_at")
 # The facts of a submitted audit (db/facts.py).
 FACT_AUDIT = ("audit_id", "template_key", "team", "service_area", "auditor", "audit_date",
               "month", "recorded_at")
@@ -45,18 +55,22 @@ YES_NO_FACT = ("audit_id", "question_key", "row_id", "choice")
 TEMPLATE = ("hash", "key", "version", "title", "text", "stored_at")
 
 COLUMNS = {"audit": AUDIT, "answers": ANSWER, "rows": ROW, "sections": SECTION,
-           "actions": ACTION, "events": EVENT, "fact_audit": FACT_AUDIT, "grades": GRADE_FACT,
+           "actions": ACTION, "events": EVENT, "moderation": MODERATION,
+           "escalations": ESCALATION, "fact_audit": FACT_AUDIT, "grades": GRADE_FACT,
            "indicators": INDICATOR_FACT, "yes_no": YES_NO_FACT, "templates": TEMPLATE}
 # record key -> table
 TABLES = {"answers": "answer", "rows": "repeat_row", "sections": "section_result",
           "actions": "action", "events": "audit_event"}
+OPTIONAL = {"moderation": "moderation", "escalations": "escalation"}  # absent when empty
+CHILDREN = {**TABLES, **OPTIONAL}
 FACT_TABLES = {"grades": "grade_fact", "indicators": "indicator_result", "yes_no": "yes_no_fact"}
-TABLE_OF = {"audit": "audit", **TABLES, "fact_audit": "fact_audit", **FACT_TABLES,
+TABLE_OF = {"audit": "audit", **CHILDREN, "fact_audit": "fact_audit", **FACT_TABLES,
             "templates": "template_version"}
-TIMES = {"created_at", "updated_at", "submitted_at", "at", "recorded_at", "stored_at"}
+TIMES = {"created_at", "updated_at", "submitted_at", "at", "recorded_at", "stored_at",
+         "raised_at", "acknowledged_at"}
 DATES = {"audit_date", "date_value", "due_date", "completed_date"}
 FLAGS = {("answers", "not_applicable"), ("sections", "not_applicable"),
-         ("indicators", "open_ended")}
+         ("indicators", "open_ended"), ("moderation", "agrees")}
 CASE_FIELDS = ("case_reference", "team", "service_area", "social_worker", "auditor",
                "audit_date")
 BATCH = 500  # audits read (or looked up) at a time: the size of an IN (...) list
@@ -162,6 +176,11 @@ def execute_many(conn, sql: str, rows: list) -> None:
         cursor.close()
 
 
+def rows_of(record: dict, name: str) -> list:
+    """A record's rows of one table (none for a table a record may leave out)."""
+    return record.get(name, []) if name in OPTIONAL else record[name]
+
+
 def marks(n: int) -> str:
     return ", ".join("?" * n)
 
@@ -173,7 +192,8 @@ def batches(items: list, size: int = BATCH) -> Iterator[list]:
 
 _CHILD_ORDER = {"answers": lambda r: (r[2], r[3]), "rows": lambda r: r[1],
                 "sections": lambda r: r[1], "actions": lambda r: r[1],
-                "events": lambda r: (r[2] or "", r[1])}
+                "events": lambda r: (r[2] or "", r[1]), "moderation": lambda r: r[1],
+                "escalations": lambda r: (r[7] or "", r[1])}
 
 
 def _grouped(conn, name: str, part: list[str]) -> dict[str, list]:
@@ -191,14 +211,16 @@ def read_records(conn, ids: list[str]) -> Iterator[dict]:
         audits = {r[0]: r for r in fetch(
             conn, f"SELECT {select_list(conn.dialect.name, 'audit')} FROM audit "
                   f"WHERE id IN ({marks(len(part))})", tuple(part))}
-        children = {name: _grouped(conn, name, part) for name in TABLES}
+        children = {name: _grouped(conn, name, part) for name in CHILDREN}
         for audit_id in part:
             row = audits.get(audit_id)
             if row is None:
                 continue
             record = {"id": audit_id, "audit": row}
-            for name in TABLES:
+            for name in CHILDREN:
                 items = children[name].get(audit_id, [])
+                if not items and name in OPTIONAL:
+                    continue
                 items.sort(key=_CHILD_ORDER[name])
                 record[name] = items
             yield record
@@ -227,7 +249,8 @@ def read_facts(conn, ids: list[str]) -> Iterator[dict]:
 # significant digits, so that every value reads back exactly.
 REALS = {"number_value", "limit_value", "amount"}
 _ORDER_SQL = {"answers": "question_key, row_id", "rows": "id", "sections": "section_key",
-              "actions": "id", "events": "at, id", "grades": "section_key, criterion",
+              "actions": "id", "events": "at, id", "moderation": "section_key",
+              "escalations": "raised_at, id", "grades": "section_key, criterion",
               "indicators": "indicator_key, row_id", "yes_no": "question_key, row_id"}
 
 
@@ -253,22 +276,24 @@ def record_lines(conn, ids: list[str]) -> Iterator[tuple[str, str, dict[str, int
     if conn.dialect.name != "sqlite":
         for record in read_records(conn, ids):
             yield (record["id"], record["audit"][3],
-                   {name: len(record[name]) for name in TABLES}, encode(record))
+                   {name: len(record.get(name, ())) for name in CHILDREN}, encode(record))
         return
     for part in batches(ids):
         audits = {r[0]: (r[1], r[2]) for r in fetch(
             conn, f"SELECT id, template_hash, {_json_array('audit')} FROM audit "
                   f"WHERE id IN ({marks(len(part))})", tuple(part))}
-        children = {name: _json_grouped(conn, name, part) for name in TABLES}
+        children = {name: _json_grouped(conn, name, part) for name in CHILDREN}
         for audit_id in part:
             found = audits.get(audit_id)
             if found is None:
                 continue
             pieces = [f'{{"id":"{audit_id}","audit":{found[1]}']
             counts = {}
-            for name in TABLES:
+            for name in CHILDREN:
                 items = children[name].get(audit_id, [])
                 counts[name] = len(items)
+                if not items and name in OPTIONAL:
+                    continue
                 pieces.append(f',"{name}":[{",".join(items)}]')
             pieces.append("}")
             yield audit_id, found[0], counts, "".join(pieces).encode("utf-8")
@@ -311,10 +336,14 @@ def fields_of(record: dict) -> dict[str, Any]:
         out[f"section:{r[1]}"] = list(r[2:7])
     for r in record["actions"]:
         out[f"action:{r[1]}"] = list(r[2:8])
+    for r in record.get("moderation", ()):
+        out[f"moderation:{r[1]}"] = list(r[2:8])
     return out
 
 
-ROW_KINDS = ("answer", "row", "section", "action")  # fields kept as whole table rows
+# Fields kept as whole table rows. (Safeguarding concerns are not fields: importer.py merges
+# them by their own rule.)
+ROW_KINDS = ("answer", "row", "section", "action", "moderation")
 
 
 def full_rows(record: dict) -> dict[str, list]:
@@ -328,6 +357,8 @@ def full_rows(record: dict) -> dict[str, list]:
         out[f"section:{r[1]}"] = list(r)
     for r in record["actions"]:
         out[f"action:{r[1]}"] = list(r)
+    for r in record.get("moderation", ()):
+        out[f"moderation:{r[1]}"] = list(r)
     return out
 
 
@@ -337,7 +368,7 @@ def field_value(field: str, row) -> Any:
     if row is None or kind not in ROW_KINDS:
         return row
     return list(row[{"answer": slice(4, 12), "row": slice(2, 4), "section": slice(2, 7),
-                     "action": slice(2, 8)}[kind]])
+                     "action": slice(2, 8), "moderation": slice(2, 8)}[kind]])
 
 
 def audit_column(name: str) -> int:

@@ -21,7 +21,7 @@ from . import apply, records
 
 KEEP = ("mine", "theirs")
 YES_NO = {"yes": "Yes", "no": "No", "na": "Not applicable"}
-ROW_KINDS = ("answer", "row", "section", "action")
+ROW_KINDS = records.ROW_KINDS
 CASE_LABELS = {"case_reference": "Case reference", "team": "Team",
                "service_area": "Service area", "social_worker": "Social worker",
                "auditor": "Auditor", "audit_date": "Audit date"}
@@ -90,6 +90,16 @@ def field_label(template: Template | None, field: str, rows: list[Any]) -> str:
     if kind == "row":
         group = next((r[1] for r in rows if r), "")
         return f"Row of {group}" if group else "Repeat row"
+    if kind == "moderation":
+        if not rest:
+            return "Moderation: overall grade"
+        title = rest
+        if template is not None:
+            try:
+                title = template.section(rest).title
+            except KeyError:
+                pass
+        return f"Moderation: {title}"
     return field
 
 
@@ -130,6 +140,11 @@ def value_text(template: Template | None, field: str, value: Any) -> str:
             label = ""
         return f"{grade if grade is not None else '-'} {label}".strip() + \
             (f" — {rationale}" if rationale else "")
+    if kind == "moderation":
+        _, auditor_grade, grade, agrees, comment, moderator = value
+        shown = f"agrees with {auditor_grade}" if agrees else f"{grade} (auditor {auditor_grade})"
+        return shown + (f" — {comment}" if comment else "") + (f", by {moderator}"
+                                                             if moderator else "")
     if kind == "overall" and rest == "grade" and template is not None and value is not None:
         return f"{value} {template.scale_for(template.overall.scale).label(value)}".strip()
     if kind == "status":
@@ -175,7 +190,7 @@ def list_conflicts(*, session: Session) -> list[AuditConflicts]:
 
 
 KIND_ORDER = {"case": 0, "status": 1, "answer": 2, "row": 3, "section": 4, "overall": 5,
-              "action": 6}
+              "action": 6, "moderation": 7}
 
 
 def _order(template: Template | None, field_key: str) -> tuple:
