@@ -4,6 +4,14 @@ CSV is written by export_csv.py (from SQL). XLSX is written by openpyxl in write
 (constant memory), a sheet holding at most Excel's 1,048,576 rows (the answers go on as
 "Answers 2", ...); a text that starts with =, +, -, @, tab or carriage return gets a leading
 apostrophe, so no cell is a formula.
+
+Moderation: `with_moderation` puts the grade the reports count (a moderator's, where one
+still applies) in the overall and section grade cells, and gives each record its
+`moderation`. Records carrying it get three more columns after the section grades
+(MODERATION_COLUMNS): moderated (yes when a moderator agreed or changed any grade that still
+stands), auditor_overall_grade (the auditor's grade where a moderator changed it, the '*' of
+the other reports) and auditor_section_grades ("plan: 3; voice: 2", the same for sections).
+No names or comments: the export stays as private as its pseudonymising allows.
 """
 
 from __future__ import annotations
@@ -11,11 +19,13 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable
+from itertools import chain
+from typing import Iterable, Iterator
 
 from .export import (
     ACTION_COLUMNS,
     ANSWER_COLUMNS,
+    AUDIT_COLUMNS,
     INDICATOR_COLUMNS,
     Layout,
     Record,
@@ -25,6 +35,66 @@ from .export import (
 from .safe import FORMULA_STARTS, open_private
 
 EXCEL_ROWS = 1_048_576
+MODERATION_COLUMNS = ["moderated", "auditor_overall_grade", "auditor_section_grades"]
+OVERALL_GRADE = AUDIT_COLUMNS.index("overall_grade")
+
+
+def with_moderation(reader, stream: Iterable[Record]) -> Iterator[Record]:
+    """The records with the moderated grades the reports count, each with its `moderation`:
+    {"moderated": bool, "auditor_overall_grade": int | None, "auditor_section_grades":
+    {section key: the auditor's grade}} (only the grades a moderator changed). `reader` is
+    the export's Reader (or a DB-API connection); the moderations are few, so they are read
+    at once, with SQL both engines run."""
+    from .moderated import _moderations
+
+    sql = ("SELECT m.audit_id, m.section_key, m.auditor_grade, m.moderator_grade "
+           + _moderations(False))
+    rows = reader.rows(sql) if hasattr(reader, "rows") else reader.execute(sql)
+    found: dict[str, dict[str, tuple[int, int]]] = {}
+    for audit_id, key, auditor, moderator in rows:
+        found.setdefault(audit_id, {})[key] = (int(auditor), int(moderator))
+    for rec in stream:
+        grades = found.get(rec.audit_id, {})
+        overall, sections = None, {}
+        for key, (auditor, moderator) in sorted(grades.items()):
+            if auditor == moderator:
+                continue
+            if key == "":
+                rec.audit[OVERALL_GRADE], overall = moderator, auditor
+            elif key in rec.sections:
+                rec.sections[key], sections[key] = moderator, auditor
+        rec.moderation = {"moderated": bool(grades), "auditor_overall_grade": overall,
+                          "auditor_section_grades": sections}
+        yield rec
+
+
+def moderation_cells(rec: Record) -> list:
+    m = rec.moderation
+    return ["yes" if m["moderated"] else "", m["auditor_overall_grade"],
+            "; ".join(f"{k}: {g}" for k, g in m["auditor_section_grades"].items())]
+
+
+def audit_columns(layout: Layout, moderated: bool) -> list[str]:
+    """The wide form's columns: the moderation columns after the section grades."""
+    columns = layout.columns()
+    if not moderated:
+        return columns
+    at = len(AUDIT_COLUMNS) + len(layout.sections)
+    return columns[:at] + MODERATION_COLUMNS + columns[at:]
+
+
+def audit_row(rec: Record, layout: Layout) -> list:
+    row = wide_row(rec, layout)
+    if not hasattr(rec, "moderation"):
+        return row
+    at = len(AUDIT_COLUMNS) + len(layout.sections)
+    return row[:at] + moderation_cells(rec) + row[at:]
+
+
+def _peek(stream: Iterable[Record]) -> tuple[Record | None, Iterator[Record]]:
+    it = iter(stream)
+    first = next(it, None)
+    return first, (it if first is None else chain([first], it))
 
 
 def _safe(row: list) -> list:
@@ -60,19 +130,21 @@ def write_xlsx(stream: Iterable[Record], layout: Layout, out: Path, *, progress,
                            "or export as csv.") from None
 
     book = Workbook(write_only=True)
+    first, stream = _peek(stream)
+    audit_cols = audit_columns(layout, hasattr(first, "moderation"))
     sheets = {}
-    for name, columns in (("Audits", layout.columns()), ("Answers", ANSWER_COLUMNS),
+    for name, columns in (("Audits", audit_cols), ("Answers", ANSWER_COLUMNS),
                           ("Actions", ACTION_COLUMNS), ("Indicators", INDICATOR_COLUMNS)):
         sheets[name] = book.create_sheet(name)
         sheets[name].append(columns)
     rows = {name: 1 for name in sheets}
     answer_sheet, answer_part = "Answers", 1
-    audit_dates = (layout.columns().index("audit_date"),)
+    audit_dates = (audit_cols.index("audit_date"),)
     answer_dates = (ANSWER_COLUMNS.index("value"),)
     action_dates = (ACTION_COLUMNS.index("due_date"), ACTION_COLUMNS.index("completed_date"))
     written = Written([out])
     for rec in stream:
-        sheets["Audits"].append(_typed(wide_row(rec, layout), audit_dates))
+        sheets["Audits"].append(_typed(audit_row(rec, layout), audit_dates))
         for row in rec.answers:
             if rows[answer_sheet] >= EXCEL_ROWS:
                 answer_part += 1
@@ -106,8 +178,6 @@ def _json_default(value):
 
 def write_json(stream: Iterable[Record], layout: Layout, out: Path, *, progress,
                filters) -> Written:
-    from .export import AUDIT_COLUMNS
-
     written = Written([out])
     with open_private(out, encoding="utf-8") as handle:
         head = {"filters": filters.describe(),
@@ -118,6 +188,8 @@ def write_json(stream: Iterable[Record], layout: Layout, out: Path, *, progress,
         for rec in stream:
             item = dict(zip(AUDIT_COLUMNS, rec.audit))
             item["section_grades"] = rec.sections
+            if hasattr(rec, "moderation"):
+                item["moderation"] = rec.moderation
             item["answers"] = [dict(zip(ANSWER_COLUMNS[2:], r[2:])) for r in rec.answers]
             item["actions"] = [dict(zip(ACTION_COLUMNS[2:], r[2:])) for r in rec.actions]
             item["indicators"] = [dict(zip(INDICATOR_COLUMNS[2:], r[2:]))
