@@ -1,5 +1,7 @@
 """`audit-tui export`: CSV and XLSX read back equal the database; no cell is a formula;
-pseudonyms are stable and keyed; every file is private."""
+pseudonyms are stable and keyed; every file is private. On both engines (a SQLite file and,
+with AUDIT_TUI_TEST_PG_URL, a PostgreSQL server); the CSV files written from rows (the server's
+way) are byte for byte those SQLite's SQL writes."""
 
 from __future__ import annotations
 
@@ -21,7 +23,12 @@ from .test_reports_data import AUDITS, fill, mini  # noqa: F401
 @pytest.fixture
 def db(engine, mini, db_target):  # noqa: F811
     fill(engine, mini)
-    return str(db_target.path)
+    return where(db_target)
+
+
+def where(db_target) -> str:
+    """What --db takes for the test database: the file, or the server's URL."""
+    return str(db_target.path or db_target.url)
 
 
 def export(capsys, db, out, *argv) -> int:
@@ -147,7 +154,7 @@ def test_a_formula_in_a_team_name_is_neutralised(capsys, engine, mini, db_target
     add_audit(engine, mini, "=HYPERLINK(\"x\")", "@Team", "-Ann", date(2024, 3, 1), 2, 2, 1,
               {"seen_alone": "yes"}, None, [("+do it", "=owner", date(2024, 4, 1), "open")])
     out = tmp_path / "f.csv"
-    assert export(capsys, str(db_target.path), out, "--format", "csv") == 0
+    assert export(capsys, where(db_target), out, "--format", "csv") == 0
     for path in tmp_path.glob("f*.csv"):
         for row in csv.reader(path.open(encoding="utf-8-sig", newline="")):
             for cell in row:
@@ -193,7 +200,7 @@ def awkward(engine, mini, db_target):  # noqa: F811
     fill(engine, mini)
     awkward_audit(engine, mini, "=CH-5, \"x\"", AWKWARD["note"], '+44, "call back"\nlater')
     awkward_audit(engine, mini, "CH-6", "a \x1e separator \x1f inside", "@home")
-    return str(db_target.path)
+    return where(db_target)
 
 
 def exported(capsys, db, folder, *argv) -> dict[str, bytes]:
@@ -203,13 +210,36 @@ def exported(capsys, db, folder, *argv) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
+def rows_way(engine, folder, pseudonymise: bool) -> dict[str, bytes]:
+    """The CSV files written from rows (as on a server), whatever the engine."""
+    from audit_tui.db.engine import read_only
+    from audit_tui.reports.export import Reader, Selection, audit_parts, layout_for
+    from audit_tui.reports.export_csv import write_csv_rows
+    from audit_tui.reports.filters import Filters
+    from audit_tui.reports.pseudonym import Pseudonymiser, load_key
+
+    folder.mkdir()
+    hide = Pseudonymiser(load_key()) if pseudonymise else None
+    with read_only(engine).connect() as conn, conn.begin():
+        reader = Reader(conn)
+        sel = Selection(Filters(), postgres=reader.postgres)
+        written = write_csv_rows(audit_parts(reader, sel), layout_for(reader, sel),
+                                 folder / "x.csv", today=date.today().isoformat(),
+                                 pseudonymise=hide)
+    assert (written.audits, written.answers) == (6, 23)
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
 @pytest.mark.parametrize("pseudonymise", [False, True])
-def test_every_way_of_exporting_writes_the_same_files(capsys, awkward, tmp_path, monkeypatch,
-                                                      pseudonymise):
+def test_every_way_of_exporting_writes_the_same_files(capsys, awkward, engine, tmp_path,
+                                                      monkeypatch, pseudonymise):
     from audit_tui.reports import export_csv
 
     argv = ["--pseudonymise"] if pseudonymise else []
     forked = exported(capsys, awkward, tmp_path / "forked", *argv)
+    assert rows_way(engine, tmp_path / "rows", pseudonymise) == forked
+    if engine.dialect.name != "sqlite":
+        return  # (the rest are the SQLite file's ways)
     monkeypatch.setattr(export_csv, "SPLIT_FROM", 1)  # two halves, even for six audits
     halves = exported(capsys, awkward, tmp_path / "halves", *argv)
     monkeypatch.setattr(export_csv, "FORK", False)
@@ -261,3 +291,20 @@ def test_a_repeating_group_fills_one_wide_cell_in_row_order():
 
     values = _placed({"a": "", "b": ""}, ["a", "b", "b", "gone"], ["1", "x", "y", "z"])
     assert values == {"a": "1", "b": "x; y"}
+
+
+@pytest.mark.parametrize("value", [
+    0.0, -0.0, 4.0, -2.0, 22.43, 4.43, 0.1 + 0.2, 1 / 3, -1 / 7, 1e-5, 123456789012345.6,
+    1.5e16, 9.3e18, 1e300, 2.5e-300, 100.125, 7.000000000000001, None,
+])
+def test_numbers_are_written_as_sqlite_writes_them(value):
+    """export_csv.number_text (the rows' way) gives what number() gives in SQLite's SQL."""
+    import sqlite3
+
+    from audit_tui.reports.export_csv import number, number_text
+
+    with sqlite3.connect(":memory:") as conn:
+        (expected,) = conn.execute(f"SELECT {number('v')} FROM (SELECT ? AS v)",
+                                   [value]).fetchone()
+    assert number_text(value) == expected
+    assert type(number_text(value)) is type(expected)

@@ -4,12 +4,22 @@ The audits, their section grades, answers, actions and indicator results are rea
 streams in audit order (each from an index, none sorted in memory) and merged audit by audit,
 so memory stays flat whatever the number of audits. The writers (writers_export.py) lay the
 records out as CSV files, one XLSX workbook or one JSON document.
+
+Both engines: on a SQLite file the streams are read with the sqlite3 connection itself, and
+the CSV files are written by SQL (export_csv.py's fast path). On a PostgreSQL server the
+streams are server-side cursors (fetched in batches, never the whole result at once) on one
+read-only REPEATABLE READ transaction (so the five streams see the same audits), ordered by
+code point (COLLATE "C", as SQLite and Python compare), and the CSV files are written in Python
+(export_csv.write_csv_rows) to the same bytes the SQLite path writes for the same data. Values
+are handed on in SQLite's shapes whatever the engine: dates as 'YYYY-MM-DD', times as
+'YYYY-MM-DD HH:MM:SS.ffffff', so every format reads the same from both.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Iterator
 
@@ -63,32 +73,76 @@ class Layout:
 
 
 class Selection:
-    """The SQL for the audits `filters` keep, as `f` (fact_audit) joined to `a` (audit)."""
+    """The SQL for the audits `filters` keep, as `f` (fact_audit) joined to `a` (audit).
+    `postgres`: texts are ordered by code point there too (COLLATE "C")."""
 
-    def __init__(self, filters: Filters) -> None:
+    def __init__(self, filters: Filters, *, postgres: bool = False) -> None:
         _, clause, params = where(replace(filters, status=None))
         self.status = ""
         if filters.status:
             self.status = " AND a.status = :status"
             params["status"] = filters.status
         self.clause, self.params = clause, params
+        self.collate = ' COLLATE "C"' if postgres else ""
+
+    def by(self, *texts: str) -> str:
+        """An ORDER BY continuation (", x, y") for text columns, in code point order."""
+        return "".join(f", {t}{self.collate}" for t in texts)
 
     def select(self, columns: str, join: str = "", order: str = "", group: str = "") -> str:
         audit_join = f" JOIN audit a ON a.id = f.audit_id{self.status}"
         group_by = f" GROUP BY {group}" if group else ""
         return (f"SELECT {columns} FROM fact_audit f{audit_join} {join} WHERE {self.clause}"
-                f"{group_by} ORDER BY f.audit_id{order}")
+                f"{group_by} ORDER BY f.audit_id{self.collate}{order}")
+
+    def unordered(self, columns: str) -> str:
+        sql = self.select(columns)
+        return sql[:sql.rindex(" ORDER BY f.audit_id")]
 
 
-def layout_for(raw, selection: Selection) -> Layout:
+class Reader:
+    """Runs the export's SQL (written with SQLite's `?` and `:name`) on either engine:
+    `rows()` gives an iterable of rows. On SQLite, the sqlite3 connection under `conn`; on
+    PostgreSQL, a server-side cursor per query, fetched BATCH rows at a time."""
+
+    BATCH = 2000
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.postgres = conn.dialect.name == "postgresql"
+        self.raw = None if self.postgres else conn.connection.driver_connection
+
+    def rows(self, sql: str, params=()):
+        if self.raw is not None:
+            return self.raw.execute(sql, params)
+        return self.conn.execution_options(stream_results=True, yield_per=self.BATCH) \
+            .exec_driver_sql(sql, params)
+
+    def one(self, sql: str, params=()):
+        if self.raw is not None:
+            return self.raw.execute(sql, params).fetchone()
+        return self.conn.exec_driver_sql(sql, params).fetchone()
+
+
+def as_text(value):
+    """A date or time as SQLite keeps it ('YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS.ffffff');
+    anything else as it is."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def layout_for(reader: Reader, selection: Selection) -> Layout:
     from ..db.state import TemplateTextBroken, template_from_text
 
-    sql = selection.select("DISTINCT a.template_hash").replace(" ORDER BY f.audit_id", "")
-    hashes = [r[0] for r in raw.execute(sql, selection.params)]
+    hashes = [r[0] for r in reader.rows(selection.unordered("DISTINCT a.template_hash"),
+                                        selection.params)]
     templates = []
     for h in hashes:
-        row = raw.execute("SELECT key, version, text FROM template_version WHERE hash = ?",
-                          (h,)).fetchone()
+        row = reader.one("SELECT key, version, text FROM template_version WHERE hash = ?",
+                         (h,))
         try:
             templates.append(template_from_text(row[2], f"{row[0]} v{row[1]} (stored)"))
         except TemplateTextBroken:
@@ -124,39 +178,83 @@ class _Feed:
         return out
 
 
-VALUE_SQL = ("CASE WHEN n.grade IS NOT NULL THEN 'g' WHEN n.number_value IS NOT NULL THEN 'n' "
-             "WHEN n.date_value IS NOT NULL THEN 'd' WHEN n.choice IS NOT NULL THEN 'c' "
-             "WHEN n.choices IS NOT NULL THEN 'm' WHEN n.text IS NOT NULL THEN 't' ELSE '' END, "
-             "coalesce(n.grade, n.number_value, n.date_value, n.choice, n.choices, n.text)")
+ANSWER_VALUES = "n.grade, n.number_value, n.date_value, n.choice, n.choices, n.text"
 
 
-def records(raw, filters: Filters, *, today: str,
-            pseudonymise: Pseudonymiser | None = None) -> Iterator[Record]:
-    """Every exported audit, in audit id order."""
-    sel = Selection(filters)
+def value_of(grade, number, day, choice, choices, text) -> tuple[str, object]:
+    """(kind, value) of an answer: the first of its value columns that is set, in this order
+    ('g' grade, 'n' number, 'd' date as 'YYYY-MM-DD', 'c' choice, 'm' choices as JSON,
+    't' text; '' and None when none is)."""
+    if grade is not None:
+        return "g", grade
+    if number is not None:
+        return "n", number
+    if day is not None:
+        return "d", as_text(day)
+    if choice is not None:
+        return "c", choice
+    if choices is not None:
+        return "m", choices
+    if text is not None:
+        return "t", text
+    return "", None
+
+
+@dataclass
+class Parts:
+    """One exported audit as the database holds it (dates and times as SQLite's texts)."""
+
+    audit: list  # the AUDIT_COLUMNS
+    sections: list  # (audit id, section key, grade, not applicable)
+    answers: list  # (audit id, question key, row id, grade, number, date, choice, choices,
+    #               text, not applicable, evidence, row position or None)
+    actions: list  # (audit id, description, owner, due, status, completed, note)
+    indicators: list  # (audit id, key, row id, label, unit, limit, amount, met, open ended)
+
+
+def audit_parts(reader: Reader, sel: Selection) -> Iterator[Parts]:
+    """Every exported audit with its rows, in audit id order, from five ordered streams."""
     p = sel.params
-    audits = raw.execute(sel.select(
+    audits = reader.rows(sel.select(
         "a.id, a.case_reference, a.template_key, a.template_version, a.team, a.service_area, "
         "a.social_worker, a.auditor, a.audit_date, a.status, a.submitted_at, a.overall_grade, "
         "a.overall_rationale"), p)
-    sections = _Feed(raw.execute(sel.select(
+    sections = _Feed(reader.rows(sel.select(
         "s.audit_id, s.section_key, s.grade, s.not_applicable",
-        "JOIN section_result s ON s.audit_id = f.audit_id", ", s.section_key"), p))
-    answers = _Feed(raw.execute(sel.select(
-        f"n.audit_id, n.question_key, n.row_id, {VALUE_SQL}, n.not_applicable, n.evidence, "
-        "CASE WHEN n.row_id = '' THEN NULL ELSE "
+        "JOIN section_result s ON s.audit_id = f.audit_id", sel.by("s.section_key")), p))
+    answers = _Feed(reader.rows(sel.select(
+        f"n.audit_id, n.question_key, n.row_id, {ANSWER_VALUES}, n.not_applicable, "
+        "n.evidence, CASE WHEN n.row_id = '' THEN NULL ELSE "
         "(SELECT r.position FROM repeat_row r WHERE r.id = n.row_id) END",
-        "JOIN answer n ON n.audit_id = f.audit_id", ", n.question_key, n.row_id"), p))
-    actions = _Feed(raw.execute(sel.select(
+        "JOIN answer n ON n.audit_id = f.audit_id", sel.by("n.question_key", "n.row_id")), p))
+    actions = _Feed(reader.rows(sel.select(
         "x.audit_id, x.description, x.owner, x.due_date, x.status, x.completed_date, x.note",
-        "JOIN action x ON x.audit_id = f.audit_id", ", x.created_at"), p))
-    indicators = _Feed(raw.execute(sel.select(
+        "JOIN action x ON x.audit_id = f.audit_id",
+        ", x.created_at" + (sel.by("x.id") if reader.postgres else "")), p))
+    indicators = _Feed(reader.rows(sel.select(
         "i.audit_id, i.indicator_key, i.row_id, i.label, i.unit, i.limit_value, i.amount, "
         "i.met, i.open_ended", "JOIN indicator_result i ON i.audit_id = f.audit_id",
-        ", i.indicator_key, i.row_id"), p))
-    hide = pseudonymise
+        sel.by("i.indicator_key", "i.row_id")), p))
     for a in audits:
         audit = list(a)
+        audit_id = audit[0]
+        if reader.postgres:
+            audit[8], audit[10] = as_text(audit[8]), as_text(audit[10])
+            found = [(x[0], x[1], x[2], as_text(x[3]), x[4], as_text(x[5]), x[6])
+                     for x in actions.take(audit_id)]
+        else:
+            found = actions.take(audit_id)
+        yield Parts(audit, sections.take(audit_id), answers.take(audit_id), found,
+                    indicators.take(audit_id))
+
+
+def records(reader: Reader, filters: Filters, *, today: str,
+            pseudonymise: Pseudonymiser | None = None) -> Iterator[Record]:
+    """Every exported audit, in audit id order."""
+    sel = Selection(filters, postgres=reader.postgres)
+    hide = pseudonymise
+    for parts in audit_parts(reader, sel):
+        audit = parts.audit
         audit_id = audit[0]
         if hide:
             audit[1] = hide(audit[1], "C")
@@ -164,9 +262,10 @@ def records(raw, filters: Filters, *, today: str,
             audit[12] = ""
         case = audit[1]
         rec = Record(audit)
-        for _, key, grade, na in sections.take(audit_id):
+        for _, key, grade, na in parts.sections:
             rec.sections[key] = NA if na else grade
-        for _, key, row_id, kind, value, na, evidence, position in answers.take(audit_id):
+        for _, key, row_id, *values, na, evidence, position in parts.answers:
+            kind, value = value_of(*values)
             if kind == "n" and float(value).is_integer():
                 value = int(value)
             elif kind == "m":
@@ -176,13 +275,12 @@ def records(raw, filters: Filters, *, today: str,
             rec.answers.append([audit_id, case, key, position, row_id,
                                 "" if value is None else value, "yes" if na else "",
                                 "" if hide else evidence])
-        for _, desc, owner, due, status, done, note in actions.take(audit_id):
+        for _, desc, owner, due, status, done, note in parts.actions:
             overdue = "yes" if status == "open" and due is not None and due < today else ""
             rec.actions.append([audit_id, case, "" if hide else desc,
                                 hide(owner) if hide else owner, due, status, done, overdue,
                                 "" if hide else note])
-        for _, key, row_id, label, unit, limit, amount, met, open_ended in \
-                indicators.take(audit_id):
+        for _, key, row_id, label, unit, limit, amount, met, open_ended in parts.indicators:
             rec.indicators.append([audit_id, case, key, row_id, label, unit, _num(limit),
                                    _num(amount),
                                    "" if met is None else ("yes" if met else "no"),
@@ -211,36 +309,53 @@ def wide_row(rec: Record, layout: Layout) -> list:
 def export(*, conn, filters: Filters, fmt: str, out: Path, pseudonymise: bool = False,
            today: str | None = None) -> Written:
     """Write the export; returns the files written and how many audits and answers."""
-    from datetime import date
-
-    from . import writers_export
     from .aggregate import connection_of
-    from .progress import Progress
 
     conn = connection_of(conn)
+    if conn.dialect.name == "postgresql":
+        # A connection of its own, in one snapshot for every stream (see the docstring).
+        with conn.engine.connect() as own:
+            own = own.execution_options(isolation_level="REPEATABLE READ",
+                                        postgresql_readonly=True)
+            with own.begin():
+                return _export(Reader(own), None, filters=filters, fmt=fmt, out=out,
+                               pseudonymise=pseudonymise, today=today)
     raw = conn.connection.driver_connection
     snapshot = None
-    if fmt == "csv" and conn.dialect.name == "sqlite":  # before `raw` reads anything
+    if fmt == "csv":  # before `raw` reads anything
         from .export_csv import SharedSnapshot
 
         snapshot = SharedSnapshot.take(raw, conn.engine.url.database)
     try:
-        sel = Selection(filters)
-        total = raw.execute(sel.select("count(*)").replace(" ORDER BY f.audit_id", ""),
-                            sel.params).fetchone()[0]
-        layout = layout_for(raw, sel)
-        hide = Pseudonymiser(load_key()) if pseudonymise else None
-        today = today or date.today().isoformat()
-        with Progress(f"Exporting {total} audits", total) as progress:
-            if fmt == "csv":
-                from .export_csv import write_csv_fast
-
-                return write_csv_fast(raw, sel, layout, Path(out), today=today,
-                                      pseudonymise=hide, progress=progress,
-                                      snapshot=snapshot, total=total)
-            stream = records(raw, filters, today=today, pseudonymise=hide)
-            writer = {"xlsx": writers_export.write_xlsx, "json": writers_export.write_json}[fmt]
-            return writer(stream, layout, Path(out), progress=progress, filters=filters)
+        return _export(Reader(conn), snapshot, filters=filters, fmt=fmt, out=out,
+                       pseudonymise=pseudonymise, today=today)
     finally:
         if snapshot is not None:
             snapshot.release()  # (releasing twice does no harm)
+
+
+def _export(reader: Reader, snapshot, *, filters: Filters, fmt: str, out: Path,
+            pseudonymise: bool, today: str | None) -> Written:
+    from . import writers_export
+    from .progress import Progress
+
+    sel = Selection(filters, postgres=reader.postgres)
+    total = reader.one(sel.unordered("count(*)"), sel.params)[0]
+    layout = layout_for(reader, sel)
+    hide = Pseudonymiser(load_key()) if pseudonymise else None
+    today = today or date.today().isoformat()
+    with Progress(f"Exporting {total} audits", total) as progress:
+        if fmt == "csv" and reader.raw is not None:
+            from .export_csv import write_csv_fast
+
+            return write_csv_fast(reader.raw, sel, layout, Path(out), today=today,
+                                  pseudonymise=hide, progress=progress, snapshot=snapshot,
+                                  total=total)
+        if fmt == "csv":
+            from .export_csv import write_csv_rows
+
+            return write_csv_rows(audit_parts(reader, sel), layout, Path(out), today=today,
+                                  pseudonymise=hide, progress=progress)
+        stream = records(reader, filters, today=today, pseudonymise=hide)
+        writer = {"xlsx": writers_export.write_xlsx, "json": writers_export.write_json}[fmt]
+        return writer(stream, layout, Path(out), progress=progress, filters=filters)
