@@ -192,3 +192,47 @@ def test_template_text_is_kept_once_per_version(engine, example_template):
     with session_scope(engine) as s:
         text = store.template_text(session=s, template_hash=example_template.text_hash)
         assert text == example_template.text
+
+
+def test_an_answer_saved_in_a_session_that_holds_the_audit_keeps_it_current(engine, audit_id):
+    """save_answer and set_progress write with Core statements (the walk's saves must be
+    quick): an Audit or Answer already loaded in the same session is read again, so a later
+    ORM change in that session cannot write back a stale revision or value."""
+    with session_scope(engine) as s:
+        audit = store.get_audit(session=s, audit_id=audit_id)
+        before = audit.revision
+        first = store.save_answer(session=s, audit_id=audit_id, question_key="risk_analysis",
+                                  who="lead", grade=2)
+        loaded = s.get(Answer, first.id)
+        assert loaded.grade == 2
+        store.save_answer(session=s, audit_id=audit_id, question_key="risk_analysis",
+                          who="lead", grade=3)
+        assert loaded.grade == 3
+        assert audit.revision == before + 2
+        store.set_progress(session=s, audit_id=audit_id, answered=5, required=9,
+                           resume_at="risk_analysis")
+        assert (audit.answered_count, audit.required_count) == (5, 9)
+        store.update_case_details(session=s, audit_id=audit_id, who="lead", team="South")
+    with session_scope(engine) as s:
+        audit = store.get_audit(session=s, audit_id=audit_id)
+        assert audit.revision == before + 3
+        assert (audit.team, audit.answered_count, audit.resume_at) == ("South", 5,
+                                                                         "risk_analysis")
+        history = [e.what for e in s.exec(select(AuditEvent).where(
+            AuditEvent.audit_id == audit_id))]
+        assert history.count("answer risk_analysis") == 2
+
+
+def test_saving_an_unchanged_answer_writes_nothing(engine, audit_id):
+    with session_scope(engine) as s:
+        store.save_answer(session=s, audit_id=audit_id, question_key="risk_analysis",
+                          who="lead", grade=2)
+        revision = store.get_audit(session=s, audit_id=audit_id).revision
+    with session_scope(engine) as s:
+        again = store.save_answer(session=s, audit_id=audit_id, question_key="risk_analysis",
+                                  who="lead", grade=2)
+        assert again.grade == 2
+    with session_scope(engine) as s:
+        assert store.get_audit(session=s, audit_id=audit_id).revision == revision
+        events = s.exec(select(AuditEvent).where(AuditEvent.audit_id == audit_id)).all()
+        assert [e.what for e in events].count("answer risk_analysis") == 1

@@ -431,6 +431,38 @@ async def test_conditions_show_and_hide_questions_and_hidden_answers_are_not_cou
         assert (audit.answered_count, audit.required_count) == (1, total_before)
 
 
+async def test_a_picked_answer_applies_before_the_next_key_even_before_it_is_saved(
+        db_target, engine, audit_id):
+    """The screen follows a picked answer once its save is committed (so the save does not
+    wait for a redraw), but never later than the next key, nor than FOLLOW_UP_WAIT when the
+    save is slow: the condition it opens is there for a key pressed at once, and the screen
+    is drawn again even if the save never reports."""
+    from audit_tui.screens.walk import FOLLOW_UP_WAIT
+
+    app = AuditApp(database=db_target, warm_up=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_walk(app, pilot, audit_id, at="seen_alone")
+        await pilot.press("n", "pagedown")  # no pause between: as a quick auditor types
+        await pilot.pause()
+        assert here(app) == "q:why_not_alone:"
+        await settled(app, pilot)
+        assert answer(engine, audit_id, "seen_alone").choice == "no"
+        assert app._batch_count == 0  # drawing again
+
+        await pilot.press("pageup")
+        await settled(app, pilot)
+        held, holds = [], []
+        app.save = lambda label, work, key="": held.append(label)  # a save that never lands
+        batch_update = app.batch_update
+        app.batch_update = lambda: holds.append(1) or batch_update()
+        await pilot.press("y")
+        await pilot.pause(FOLLOW_UP_WAIT * 2)
+        await wait_for(pilot, lambda: app._batch_count == 0)
+        assert holds == [1]  # the redraw waited for the save, which never came
+        assert "q:why_not_alone:" not in [s.key for s in walk(app).stops]
+        assert held == ["answer seen_alone"]
+
+
 # -- repeating groups ----------------------------------------------------------------------------
 async def test_rows_are_added_answered_and_removed_with_their_indicators(db_target, engine,
                                                                         audit_id):

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import cache
 from typing import Any, Iterable
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlmodel import Session, select
 
 from ..templates.model import Template
@@ -24,6 +25,7 @@ from .models import (
     RepeatRow,
     SectionResult,
     TemplateVersion,
+    new_id,
     utcnow,
 )
 
@@ -59,6 +61,8 @@ class ChangedElsewhere(StoreError):
 
 
 _NOT_CHECKED = object()
+LOCKED = ("This audit has been submitted, so it is read-only. Reopen it with a reason to change "
+          "it.")
 
 
 def _utc_naive(value):
@@ -104,8 +108,7 @@ def _touch(audit: Audit) -> None:
 def _editable(session: Session, audit_id: str) -> Audit:
     audit = get_audit(session=session, audit_id=audit_id)
     if audit.status != "draft":
-        raise AuditLocked("This audit has been submitted, so it is read-only. Reopen it with a "
-                          "reason to change it.")
+        raise AuditLocked(LOCKED)
     return audit
 
 
@@ -179,14 +182,25 @@ def update_case_details(*, session: Session, audit_id: str, who: str, **fields: 
     return audit
 
 
+@cache
+def _progress_statement(with_resume: bool):
+    audits = Audit.__table__
+    values = {"answered_count": bindparam("answered"), "required_count": bindparam("required")}
+    if with_resume:
+        values["resume_at"] = bindparam("at")
+    return update(audits).where(audits.c.id == bindparam("audit")).values(**values)
+
+
 def set_progress(*, session: Session, audit_id: str, answered: int, required: int,
                  resume_at: str | None = None) -> None:
     """Keep the home screen's progress figures and the resume point (no history: derived)."""
-    audit = get_audit(session=session, audit_id=audit_id)
-    audit.answered_count, audit.required_count = answered, required
+    values = {"audit": audit_id, "answered": answered, "required": required}
     if resume_at is not None:
-        audit.resume_at = resume_at
-    session.add(audit)
+        values["at"] = resume_at
+    done = session.connection().execute(_progress_statement(resume_at is not None), values)
+    if done.rowcount == 0:
+        raise NotFound("That audit is no longer in the database.")
+    _expire(session, Audit, audit_id)
 
 
 def delete_draft(*, session: Session, audit_id: str) -> None:
@@ -201,6 +215,30 @@ def answers_for(*, session: Session, audit_id: str) -> list[Answer]:
     return list(session.exec(select(Answer).where(Answer.audit_id == audit_id)))
 
 
+def _expire(session: Session, model, key: str) -> None:
+    """Forget `model` `key` in the session's identity map, if loaded: it was changed with a
+    Core statement (the walk's saves, which must be quick), so it is read again when used."""
+    loaded = session.identity_map.get(session.identity_key(model, key))
+    if loaded is not None:
+        session.expire(loaded)
+
+
+@cache
+def _answer_statements():
+    """The statements of `save_answer`, built once (their SQL is compiled once too)."""
+    audits, answers = Audit.__table__, Answer.__table__
+    return (
+        select(audits.c.status).where(audits.c.id == bindparam("audit")),
+        select(answers).where(answers.c.audit_id == bindparam("audit"),
+                              answers.c.question_key == bindparam("question"),
+                              answers.c.row_id == bindparam("row")),
+        insert(answers),
+        insert(AuditEvent.__table__),
+        update(audits).where(audits.c.id == bindparam("audit")).values(
+            updated_at=bindparam("now"), revision=audits.c.revision + 1),
+    )
+
+
 def save_answer(*, session: Session, audit_id: str, question_key: str, who: str,
                 row_id: str = "", expected_updated_at: Any = _NOT_CHECKED,
                 **fields: Any) -> Answer:
@@ -208,38 +246,58 @@ def save_answer(*, session: Session, audit_id: str, question_key: str, who: str,
 
     `expected_updated_at`: the `updated_at` of the answer as the caller last saw it (None: it
     saw no answer). If the stored answer is different, another copy of the tool changed it
-    since, and ChangedElsewhere is raised rather than silently overwriting that change."""
+    since, and ChangedElsewhere is raised rather than silently overwriting that change.
+
+    The walk saves an answer at every key press, so this is written with Core statements (no
+    ORM unit of work): a read of the audit's status, a read of the answer, then one write
+    each for the answer, its history rows and the audit."""
     unknown = set(fields) - set(ANSWER_FIELDS)
     if unknown:
         raise ValueError(f"not answer fields: {sorted(unknown)}")
     if "choices" in fields and isinstance(fields["choices"], (list, tuple)):
         fields["choices"] = json.dumps(list(fields["choices"]), ensure_ascii=False)
-    audit = _editable(session, audit_id)
-    answer = session.exec(select(Answer).where(
-        Answer.audit_id == audit_id, Answer.question_key == question_key,
-        Answer.row_id == row_id)).first()
+    read_status, read_answer, insert_answer, insert_events, touch = _answer_statements()
+    conn = session.connection()
+    status = conn.execute(read_status, {"audit": audit_id}).scalar()
+    if status is None:
+        raise NotFound("That audit is no longer in the database.")
+    if status != "draft":
+        raise AuditLocked(LOCKED)
+    row = conn.execute(read_answer, {"audit": audit_id, "question": question_key,
+                                     "row": row_id}).mappings().first()
     if expected_updated_at is not _NOT_CHECKED:
-        stored = None if answer is None else _utc_naive(answer.updated_at)
+        stored = None if row is None else _utc_naive(row["updated_at"])
         if stored != _utc_naive(expected_updated_at):
             raise ChangedElsewhere(stored)
-    if answer is None:
-        answer = Answer(audit_id=audit_id, question_key=question_key, row_id=row_id)
+    current = dict(row) if row is not None else {
+        **dict.fromkeys(Answer.__table__.c.keys()), "id": new_id(), "audit_id": audit_id,
+        "question_key": question_key, "row_id": row_id, "not_applicable": False,
+        "evidence": "", "updated_by": ""}
     where = question_key + (f" [{row_id[:8]}]" if row_id else "")
-    changed = False
+    now = utcnow()
+    events = []
     for name, value in fields.items():
-        old = getattr(answer, name)
+        old = current[name]
         if old != value:
-            setattr(answer, name, value)
+            current[name] = value
             label = where if name not in ("evidence", "not_applicable") else f"{where} {name}"
-            _event(session, audit, who, f"answer {label}", old, value)
-            changed = True
-    if changed:
-        answer.updated_at = utcnow()
-        answer.updated_by = who
-        _touch(audit)
-        session.add(answer)
-        session.add(audit)
-    return answer
+            events.append({"id": new_id(), "audit_id": audit_id, "at": now, "who": who,
+                           "what": f"answer {label}", "old_value": _show(old),
+                           "new_value": _show(value)})
+    if not events:
+        return Answer(**{k: v for k, v in current.items() if v is not None})
+    current["updated_at"], current["updated_by"] = now, who
+    if row is None:
+        conn.execute(insert_answer, current)
+    else:
+        answers = Answer.__table__
+        conn.execute(update(answers).where(answers.c.id == current["id"]).values(
+            **{name: current[name] for name in fields}, updated_at=now, updated_by=who))
+        _expire(session, Answer, current["id"])
+    conn.execute(insert_events, events)
+    conn.execute(touch, {"audit": audit_id, "now": now})
+    _expire(session, Audit, audit_id)
+    return Answer(**current)
 
 
 def clear_answer(*, session: Session, audit_id: str, question_key: str, who: str,

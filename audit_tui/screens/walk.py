@@ -39,6 +39,9 @@ from .walk_stops import (build_stops, find_stop, first_stop_of_section,
                          first_unanswered, sidebar_entries)
 
 
+FOLLOW_UP_WAIT = 0.05  # seconds a picked answer's redraw waits at most for its save
+
+
 @dataclass(frozen=True)
 class AuditInfo:
     case_reference: str
@@ -111,6 +114,8 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
         self._pause: Timer | None = None
         self._outstanding = 0  # saves queued and not reported yet
         self._reload_on_resume = False
+        self._follow_up: Timer | None = None  # a picked answer's redraw, waiting for its save
+        self._hold = None  # the app's batch_update while it waits
 
     def compose(self) -> ComposeResult:
         yield Static("Opening the audit…", id="walk-title", markup=False)
@@ -321,7 +326,30 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
         else:
             changed = self.editor.set_answer(self.state.question(key), rest[0], value)
         if changed:
+            self.follow_up_later()
+
+    def follow_up_later(self) -> None:
+        """Let the screen follow a picked answer (conditions, indicators, the section list,
+        progress, and the picked mark itself) once the writer has committed it (the Saved
+        message), or after FOLLOW_UP_WAIT at the latest. Until then the screen is not redrawn:
+        a redraw takes longer than the save, and on a busy machine the save would wait for it.
+        Anything the auditor does next runs the follow-up first (`follow_up_now`)."""
+        if self._follow_up is None:
+            self._hold = self.app.batch_update()  # no repaint until follow_up_now
+            self._hold.__enter__()
+            self._follow_up = self.set_timer(FOLLOW_UP_WAIT, self.follow_up_now)
+
+    def follow_up_now(self) -> None:
+        if self._follow_up is None:
+            return
+        self._follow_up.stop()
+        self._follow_up = None
+        try:
             self.after_change()
+        finally:
+            hold, self._hold = self._hold, None
+            if hold is not None:
+                hold.__exit__(None, None, None)
 
     def on_selection_list_selected_changed(self, message: SelectionList.SelectedChanged) -> None:
         control = message.selection_list
@@ -364,6 +392,7 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
         message.stop()  # it was forwarded here by the app: it must not bubble back to it
         result = message.result
         self._outstanding = max(0, self._outstanding - 1)
+        self.follow_up_now()
         status = self.query_one(WalkStatus)
         status.show_saved("failed" if not result.ok else
                           "saving" if self._outstanding else "saved")

@@ -61,6 +61,7 @@ class TypedTextAutosave:
     def flush_fields(self, loud: bool = True, only: tuple | None = None) -> None:
         """Save typed text. `loud`: a refused date or number is reported and the field goes
         back to its saved value; otherwise it waits for more typing."""
+        self.follow_up_now()  # a picked answer's conditions apply before anything else
         if self.editor is None or self.read_only:
             self._pending.clear()
             return
