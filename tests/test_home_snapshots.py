@@ -55,3 +55,19 @@ def test_keys_dialog(snap_compare, db_target, size):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=keys)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_delete_draft_confirmation(snap_compare, db_target, engine, example_template, size):
+    """d on a draft asks before deleting it, naming the case."""
+    add_audits(engine, example_template, [("CH-004512", "Priya Shah", "draft",
+                                           "2026-11-21 16:05")])
+    app = AuditApp(database=db_target, warm_up=False)
+
+    async def asked(pilot):
+        await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 1)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=asked)

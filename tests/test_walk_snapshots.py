@@ -203,3 +203,20 @@ def test_walk_keys(snap_compare, db_target, snapshot_audit, size):
     app = AuditApp(database=db_target, warm_up=False)
     assert snap_compare(app, terminal_size=size,
                         run_before=opened_at(app, snapshot_audit, "wishes", press=("f1",)))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_walk_reopen_reason_dialog(snap_compare, db_target, engine, snapshot_audit, size):
+    """ctrl+o on a submitted audit asks for the reason that goes into its history."""
+    submit(engine, snapshot_audit)
+    app = AuditApp(database=db_target, warm_up=False)
+    assert snap_compare(app, terminal_size=size,
+                        run_before=opened_at(app, snapshot_audit, "wishes", press=("ctrl+o",)))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_walk_descriptors_dialog(snap_compare, db_target, snapshot_audit, size):
+    """d on a grade question shows every grade's descriptor."""
+    app = AuditApp(database=db_target, warm_up=False)
+    assert snap_compare(app, terminal_size=size,
+                        run_before=opened_at(app, snapshot_audit, "wishes", press=("d",)))
