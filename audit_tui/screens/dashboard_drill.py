@@ -78,9 +78,9 @@ class DrillScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#drill", DataTable)
-        for key, title in (("case", "Case ref"), ("date", "Audit date"), ("team", "Team"),
-                           ("auditor", "Auditor"), ("template", "Template"),
-                           ("status", "Status"), ("overall", "Overall"), ("detail", "Detail")):
+        for key, title in (("case", "Case ref"), ("date", "Audit date"), ("overall", "Overall"),
+                           ("team", "Team"), ("auditor", "Auditor"), ("template", "Template"),
+                           ("status", "Status"), ("detail", "Detail")):
             table.add_column(title, key=key)
         table.focus()
         self.load()
@@ -118,8 +118,8 @@ class DrillScreen(Screen):
         for row in self.rows:
             changed = self.changed.get(row.audit_id, {})
             table.add_row(Text(row.case_reference), row.audit_date.strftime("%d/%m/%Y"),
-                          Text(row.team), Text(row.auditor), Text(row.template_key),
-                          row.status, overall_cell(row, changed.get("")),
+                          overall_cell(row, changed.get("")), Text(row.team), Text(row.auditor),
+                          Text(row.template_key), row.status,
                           Text(literal(row.detail + self.changed_detail(changed))),
                           key=row.audit_id)
 
