@@ -13,6 +13,8 @@ from audit_tui.db import store
 from audit_tui.db.engine import session_scope
 from audit_tui.db.models import Audit
 
+from .test_reports_data import mini  # noqa: F401  (a fixture)
+
 
 def add_audits(engine, template, specs):
     """specs: (case_reference, auditor, status, updated 'YYYY-MM-DD HH:MM')"""
@@ -164,3 +166,53 @@ async def test_every_home_action_is_in_the_command_palette(db_target):
         titles = [title for title, _, _ in provider._commands()]
         for wanted in ("New audit", "Delete draft", "Filter", "Quit", "Keys"):
             assert wanted in titles
+
+
+async def test_audits_with_bundle_conflicts_are_marked_until_resolved(engine, db_factory, mini,
+                                                                     tmp_path):
+    """An audit changed on a laptop and here is marked on the home screen, with a line that
+    says how many and which key resolves them, until every field is resolved."""
+    from audit_tui.db.opening import open_engine
+    from audit_tui.screens.conflicts import ConflictsScreen
+
+    from .test_bundle_conflicts_screen import make_conflicts
+
+    qa = db_factory()
+    qa_engine = open_engine(qa)
+    try:
+        make_conflicts(engine, qa_engine, mini, tmp_path)
+        with session_scope(qa_engine) as s:
+            store.create_audit(session=s, template=mini, case_reference="CH-3",
+                               audit_date=date(2024, 4, 2), who="qa")
+        app = AuditApp(database=qa, warm_up=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            table = app.screen.query_one("#audits", DataTable)
+            await wait_for(pilot, lambda: table.row_count == 3)
+            marks = {str(table.get_row_at(i)[1]): table.get_row_at(i)[0].plain
+                     for i in range(table.row_count)}
+            assert marks == {"CH-1": "Draft ⚠", "CH-2": "Draft ⚠", "CH-3": "Draft"}
+            alerts = str(app.screen.query_one("#home-alerts", Static).render())
+            assert "2 audits with conflicting changes from a bundle to resolve (f7)" in alerts
+            await pilot.press("slash", *"conflict")
+            await wait_for(pilot, lambda: table.row_count == 2)
+            await pilot.press("escape")
+
+            await pilot.press("f7")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConflictsScreen)
+                           and app.screen.query("#conflict-audits")
+                           and app.screen.query_one("#conflict-audits", DataTable).row_count)
+            screen = app.screen
+            await pilot.press("T")
+            await wait_for(pilot, lambda: screen.query_one("#conflict-audits",
+                                                           DataTable).row_count == 1)
+            await pilot.press("T")
+            await wait_for(pilot, lambda: screen.query_one("#conflict-audits",
+                                                           DataTable).row_count == 0)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen")
+            table = app.screen.query_one("#audits", DataTable)
+            await wait_for(pilot, lambda: table.row_count == 3 and not any(
+                "⚠" in table.get_row_at(i)[0].plain for i in range(table.row_count)))
+            assert not app.screen.query_one("#home-alerts", Static).display
+    finally:
+        qa_engine.dispose()

@@ -155,21 +155,26 @@ def home_alerts(source, today: date) -> tuple[int, int]:
         raise
 
 
-def conflict_count(source) -> int:
-    """How many audits have fields changed both here and in an imported bundle, still to be
-    resolved (0 on a database older than the bundle tables)."""
-    sql = "SELECT count(DISTINCT audit_id) FROM sync_conflict"
+def conflicting_audits(source) -> set[str]:
+    """The audits with fields changed both here and in an imported bundle, still to be
+    resolved (none on a database older than the bundle tables)."""
+    sql = "SELECT DISTINCT audit_id FROM sync_conflict"
     path, engine = _source(source)
     try:
         if path is None:
-            return _server_rows(engine, (sql, ()))[0][0][0]
+            return {row[0] for row in _server_rows(engine, (sql, ()))[0]}
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
         try:
             conn.execute("PRAGMA busy_timeout = 5000")
-            return conn.execute(sql).fetchone()[0]
+            return {row[0] for row in conn.execute(sql)}
         finally:
             conn.close()
     except Exception as exc:  # no sync_conflict table yet (an older file): nothing to show
         if "sync_conflict" in str(exc):
-            return 0
+            return set()
         raise
+
+
+def conflict_count(source) -> int:
+    """How many audits have conflicting changes still to be resolved."""
+    return len(conflicting_audits(source))

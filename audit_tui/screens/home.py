@@ -62,10 +62,12 @@ class HomeScreen(Screen):
 
     class Loaded(Message):
         def __init__(self, audits: list[AuditSummary], total: int, error: str = "",
-                     alerts: tuple[int, int] = (0, 0)) -> None:
+                     alerts: tuple[int, int] = (0, 0),
+                     conflicting: frozenset[str] = frozenset()) -> None:
             super().__init__()
             self.audits, self.total, self.error = audits, total, error
             self.alerts = alerts  # (unacknowledged concerns, overdue actions)
+            self.conflicting = conflicting  # audits with bundle conflicts to resolve
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,6 +75,7 @@ class HomeScreen(Screen):
         self.total = 0
         self.loaded = False
         self.concerns = 0
+        self.conflicting: frozenset[str] = frozenset()
         self._fill_serial = 0
 
     def compose(self) -> ComposeResult:
@@ -113,10 +116,17 @@ class HomeScreen(Screen):
             alerts = home_alerts(target, date.today())  # a file or a server
         except Exception:  # the list matters more than the alerts
             alerts = (0, 0)
-        self.post_message(self.Loaded(audits, total, alerts=alerts))
+        try:
+            from ..db.fastread import conflicting_audits
+
+            conflicting = frozenset(conflicting_audits(target))
+        except Exception:
+            conflicting = frozenset()
+        self.post_message(self.Loaded(audits, total, alerts=alerts, conflicting=conflicting))
 
     def on_home_screen_loaded(self, message: Loaded) -> None:
         self.audits, self.total, self.loaded = message.audits, message.total, True
+        self.conflicting = message.conflicting
         self.show_alerts(*message.alerts)
         self.fill()
         self.call_after_refresh(self.app.start_preload)
@@ -131,6 +141,10 @@ class HomeScreen(Screen):
                          "to acknowledge (press s)")
         if overdue:
             parts.append(f"{overdue} overdue action{'s' if overdue != 1 else ''} (ctrl+a)")
+        if self.conflicting:
+            count = len(self.conflicting)
+            parts.append(f"{count} audit{'s' if count != 1 else ''} with conflicting changes "
+                         "from a bundle to resolve (f7)")
         alerts = self.query_one("#home-alerts", Static)
         alerts.update(Text("  ·  ".join(parts), style="bold red" if concerns else "bold"))
         alerts.display = bool(parts)
@@ -140,7 +154,8 @@ class HomeScreen(Screen):
 
     def matches(self, audit: AuditSummary, words: list[str]) -> bool:
         haystack = " ".join((audit.case_reference, audit.template_title, audit.auditor,
-                             audit.team, audit.status)).lower()
+                             audit.team, audit.status,
+                             "conflict" if audit.id in self.conflicting else "")).lower()
         return all(word in haystack for word in words)
 
     def fill(self) -> None:
@@ -179,6 +194,8 @@ class HomeScreen(Screen):
         for audit in audits:
             status = Text("Draft", style="bold yellow") if audit.status == "draft" else Text(
                 audit.status.capitalize(), style="green")
+            if audit.id in self.conflicting:
+                status = Text.assemble(status, (" ⚠", "bold red"))  # a bundle conflict (f7)
             # Text() keeps what users typed literal: "[bold]" in a name is not markup.
             cells = {"case": audit.case_reference, "template": audit.template_title,
                      "auditor": audit.auditor, "team": audit.team,
@@ -197,6 +214,8 @@ class HomeScreen(Screen):
         wide = available >= 106
         columns = [c for c in COLUMNS if c[0] != "team" or wide]
         widths = {key: width for key, _, width in columns}
+        if self.conflicting:
+            widths["status"] += 2  # room for the conflict mark: "Submitted ⚠"
         if not wide:
             widths.update(case=11, auditor=12, updated=10)  # the date without the time
         fixed = sum(widths.values()) + 2 * len(columns)  # each cell has padding 1 + 1
