@@ -68,7 +68,7 @@ def test_list_filters_and_mark_done(engine, actions):
 def test_actions_command(engine, db_target, actions, capsys):
     from audit_tui.cli import main
 
-    db = str(db_target.path)
+    db = str(db_target.path or db_target.url)
     assert main(["--db", db, "actions", "--overdue", "--as-of", "20/11/2026"]) == 0
     out = capsys.readouterr().out
     assert "late" in out and "soon" not in out and "Overdue" in out
@@ -122,3 +122,19 @@ async def test_actions_screen_filters_and_marks_done(engine, db_target, actions)
         [done] = [i for i in list_actions(session=s, today=TODAY) if i.state == "done"]
         assert (done.description, done.completed_date, done.note) == (
             "late", date(2026, 11, 18), "Chronology written")
+
+
+def test_owner_and_team_match_ignoring_the_case_of_any_letter(engine, example_template):
+    """The same actions on both engines (SQLite's lower() knows only ASCII letters)."""
+    with session_scope(engine) as s:
+        audit = store.create_audit(session=s, template=example_template, case_reference="CH-5",
+                                   audit_date=date(2026, 10, 1), who="Ann", team="Équipe Nord")
+        for name, owner in (("one", "Élodie"), ("two", "élodie"), ("three", "Elodie")):
+            store.add_action(session=s, audit_id=audit.id, who="Ann", description=name,
+                             owner=owner, due_date=date(2026, 12, 1))
+    with session_scope(engine) as s:
+        found = list_actions(session=s, today=TODAY, owner=" ÉLODIE ")
+        assert sorted(i.description for i in found) == ["one", "two"]
+        found = list_actions(session=s, today=TODAY, owner="elodie", team="équipe nord")
+        assert [i.description for i in found] == ["three"]
+        assert len(list_actions(session=s, today=TODAY, team="ÉQUIPE NORD")) == 3

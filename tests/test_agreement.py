@@ -105,10 +105,10 @@ def test_report_by_moderation_cli(engine, db_target, example_template, capsys):
         a1 = _submitted(s, example_template, "CH-1", "Ann", {"voice": ("childs_voice", 2)}, 2)
         moderation.record(session=s, audit_id=a1, section_key="", who="Mo", grade=3,
                           comment="plan drift missed")
-    assert main(["--db", str(db_target.path), "report", "--by", "moderation"]) == 0
+    db = str(db_target.path or db_target.url)
+    assert main(["--db", db, "report", "--by", "moderation"]) == 0
     out = capsys.readouterr().out
     assert "Overall grade" in out and "Ann" in out and "0%" in out
-    assert main(["--db", str(db_target.path), "report", "--by", "moderation",
-                 "--format", "json"]) == 0
+    assert main(["--db", db, "report", "--by", "moderation", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["criterion"][0]["pairs"] == 1 and doc["criterion"][0]["exact"] == 0.0

@@ -195,3 +195,17 @@ def test_reports_count_the_moderated_grade(engine, submitted):
             "SELECT section_key, grade FROM grade_fact WHERE audit_id = ?", (submitted,)).all())
     assert grades[""] == 3 and grades["assessment"] == 1
     overall()
+
+
+def test_moderated_audits_latest_submission_first_reopened_last(engine, example_template):
+    """The same order on both engines: a reopened audit (no submission time) comes last."""
+    with session_scope(engine) as s:
+        ids = [_submitted(s, example_template, f"CH-{n}", "Ann", {}, 2) for n in range(3)]
+        for audit_id in ids:
+            moderation.record(session=s, audit_id=audit_id, section_key="", who="Mo")
+        store.reopen(session=s, audit_id=ids[1], who="Ann", reason="typo")
+    with session_scope(engine) as s:
+        found = [a.case_reference for a in moderation.moderated_audits(session=s)]
+        assert found == ["CH-2", "CH-0", "CH-1"]
+        assert moderation.queue(session=s, moderator="Mo", rule=ModerationRule(
+            grades=(2,), one_in=0)) == []  # every submitted one has a moderated overall

@@ -85,3 +85,19 @@ async def test_no_warning_when_the_rule_is_off(target, template_dir):
         await pilot.press(*"CH-77", "ctrl+s")
         await wait_for(pilot, lambda: calls)
     assert len(audits(target)) == 2
+
+
+def test_earlier_audits_ignore_the_case_of_any_letter_on_every_engine(engine, example_template):
+    """SQLite's lower() knows only ASCII letters: a reference with others is still matched."""
+    with session_scope(engine) as s:
+        for ref, day in (("ÉLO-1", date(2026, 5, 1)), ("élo-1", date(2026, 4, 1)),
+                         ("ELO-1", date(2026, 3, 1)), ("ch-3", date(2026, 2, 1))):
+            store.create_audit(session=s, template=example_template, case_reference=ref,
+                               audit_date=day, who="Ann", auditor="Ann")
+    with session_scope(engine) as s:
+        found = earlier_audits(session=s, case_reference="élo-1 ", today=date(2026, 11, 20),
+                               months=12)
+        assert [a.case_reference for a in found] == ["ÉLO-1", "élo-1"]
+        found = earlier_audits(session=s, case_reference="CH-3", today=date(2026, 11, 20),
+                               months=12)
+        assert [a.case_reference for a in found] == ["ch-3"]

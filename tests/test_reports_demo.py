@@ -1,5 +1,6 @@
 """`audit-tui demo`: synthetic audits whose facts are exactly what submitting them would record,
-and no writing into the user's own database without asking."""
+and no writing into the user's own database without asking. The database tests run on SQLite
+and, with AUDIT_TUI_TEST_PG_URL, on a PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -76,13 +77,10 @@ def test_demo_facts_are_what_submitting_would_record(filled):
         assert kept == expected_counts(conn)
 
 
-def test_demo_is_repeatable_with_a_seed(engine, tmp_path):
-    from audit_tui.db.opening import open_engine, prepare
-    from audit_tui.locations import parse_database
+def test_demo_is_repeatable_with_a_seed(engine, db_factory):
+    from audit_tui.db.opening import open_engine
 
-    other = parse_database(str(tmp_path / "other.db"), "--db")
-    prepare(other)
-    second = open_engine(other)
+    second = open_engine(db_factory())
     for e in (engine, second):
         fill(e, audits=30, seed=3, months=3, today=TODAY, parallel=False)
     query = ("SELECT case_reference, template_key, team, auditor, audit_date, overall_grade "
@@ -117,6 +115,23 @@ def test_demo_into_a_named_database_needs_no_question(capsys, monkeypatch, tmp_p
     assert "Added 12 synthetic audits" in capsys.readouterr().err
     assert main(["--db", str(db), "report", "--format", "json"]) == 0
     assert '"audits":' in capsys.readouterr().out
+
+
+def test_demo_command_fills_the_database_it_is_given(capsys, monkeypatch, db_target):
+    """`audit-tui --db FILE-OR-URL demo`, then the figures and the export read it back."""
+    import json
+
+    monkeypatch.setattr("sys.stdin", FakeStdin("", tty=False))
+    db = str(db_target.path or db_target.url)
+    assert main(["--db", db, "demo", "--audits", "40", "--seed", "2", "--months", "3"]) == 0
+    assert "Added 40 synthetic audits" in capsys.readouterr().err
+    assert main(["--db", db, "report", "--format", "json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert 30 <= figures["audits"] < 40  # (a few are drafts)
+    assert main(["--db", db, "demo", "--audits", "5", "--seed", "3"]) == 0  # adds to them
+    capsys.readouterr()
+    assert main(["--db", db, "report", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["audits"] > figures["audits"]
 
 
 # -- identifiers ------------------------------------------------------------------------------
@@ -198,21 +213,22 @@ def test_a_new_file_is_filled_the_quick_way_and_left_as_the_tool_expects(tmp_pat
 
 
 @pytest.mark.parametrize("fresh", [False, True])
-def test_two_workers_make_the_audits_one_would(tmp_path, monkeypatch, fresh):
+def test_two_workers_make_the_audits_one_would(db_kind, db_factory, monkeypatch, fresh):
     """The helper process takes some of the parts: the same seed still gives the same
-    audits, each part with its facts and counts."""
-    from audit_tui.db.opening import open_engine, prepare
-    from audit_tui.locations import parse_database
+    audits, each part with its facts and counts (on a server too: the helper connects with
+    the URL given, search_path and all)."""
+    from audit_tui.db.opening import open_engine
     from audit_tui.reports import demo_cli
 
+    if fresh and db_kind != "sqlite":
+        pytest.skip("the quick way is for a new SQLite file")
     monkeypatch.setattr(demo_cli, "PART", 60)  # several parts a month, for both workers
     found = {}
     for parallel in (False, True):
-        target = parse_database(str(tmp_path / f"{parallel}.db"), "--db")
-        prepare(target)
+        target = db_factory()
         engine = open_engine(target)
         fill(engine, audits=400, seed=9, months=2, today=TODAY, parallel=parallel,
-             fresh=fresh)
+             fresh=fresh and target.path is not None, url=target.url)
         with read_only(engine).connect() as conn:
             found[parallel] = sorted(conn.exec_driver_sql(
                 "SELECT a.case_reference, a.template_key, a.team, a.auditor, a.audit_date, "

@@ -18,7 +18,7 @@ from .test_reports_data import fill, mini  # noqa: F401
 @pytest.fixture
 def db(engine, mini, db_target):  # noqa: F811
     fill(engine, mini)
-    return str(db_target.path)
+    return str(db_target.path or db_target.url)
 
 
 def report(capsys, db, *argv) -> tuple[int, str, str]:

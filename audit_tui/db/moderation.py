@@ -119,10 +119,11 @@ def queue(*, session: Session, moderator: str, rule: ModerationRule) -> list[Aud
 
 def moderated_audits(*, session: Session) -> list[Audit]:
     """Audits with any moderated grade (those without a moderated overall grade are still in
-    the queue too), latest submission first."""
+    the queue too), latest submission first; reopened ones (no submission time) last, on
+    every engine (PostgreSQL would put NULLs first when descending, SQLite last)."""
     any_row = exists().where(Moderation.audit_id == Audit.id)
     return list(session.exec(select(Audit).where(any_row)
-                             .order_by(Audit.submitted_at.desc(), Audit.id)))
+                             .order_by(Audit.submitted_at.desc().nulls_last(), Audit.id)))
 
 
 def moderated_grades(*, session: Session) -> list[Moderation]:

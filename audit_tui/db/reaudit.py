@@ -24,15 +24,19 @@ def months_before(day: date, months: int) -> date:
 def earlier_audits(*, session: Session, case_reference: str, today: date, months: int
                    ) -> list[Audit]:
     """Audits of the same case reference (ignoring case and spaces around it) dated within the
-    last `months` months up to `today`, latest first. None when months <= 0."""
-    ref = case_reference.strip().lower()
+    last `months` months up to `today`, latest first. None when months <= 0.
+
+    The same audits on every engine: SQLite's lower() knows only ASCII letters and
+    PostgreSQL's knows them all, so a reference with other letters is compared in Python."""
+    ref = case_reference.strip().casefold()
     if months <= 0 or not ref:
         return []
     since = months_before(today, months)
-    q = (select(Audit).where(func.lower(Audit.case_reference) == ref,
-                             Audit.audit_date >= since)
-         .order_by(Audit.audit_date.desc(), Audit.created_at.desc()))
-    return list(session.exec(q))
+    q = (select(Audit).where(Audit.audit_date >= since)
+         .order_by(Audit.audit_date.desc(), Audit.created_at.desc(), Audit.id))
+    if ref.isascii():
+        return list(session.exec(q.where(func.lower(func.trim(Audit.case_reference)) == ref)))
+    return [a for a in session.exec(q) if a.case_reference.strip().casefold() == ref]
 
 
 def describe(audit: Audit) -> str:

@@ -51,13 +51,21 @@ def list_actions(*, session, today: date, owner: str | None = None, team: str | 
     from ..db.models import Action, Audit
 
     q = select(Action, Audit.case_reference, Audit.team).join(Audit, Audit.id == Action.audit_id)
-    if owner:
-        q = q.where(func.lower(Action.owner) == owner.strip().lower())
-    if team:
-        q = q.where(func.lower(Audit.team) == team.strip().lower())
+    # SQLite's lower() knows only ASCII letters, PostgreSQL's all of them: a name with other
+    # letters is compared in Python, so both engines list the same actions.
+    wanted = {}
+    for column, name, value in ((Action.owner, "owner", owner), (Audit.team, "team", team)):
+        value = (value or "").strip()
+        if value and value.isascii():
+            q = q.where(func.lower(column) == value.lower())
+        elif value:
+            wanted[name] = value.casefold()
     items = [ActionItem(a.id, a.audit_id, ref, team_name, a.description, a.owner, a.due_date,
                         state_of(a.status, a.due_date, today), a.completed_date, a.note)
              for a, ref, team_name in session.exec(q)]
+    if wanted:
+        items = [i for i in items if all(getattr(i, name).casefold() == value
+                                         for name, value in wanted.items())]
     if states:
         items = [i for i in items if i.state in states]
     order = {"overdue": 0, "due": 1, "open": 2, "done": 3}

@@ -90,7 +90,7 @@ def run_demo(args) -> int:
     engine = open_engine(target)
     try:
         made = fill(engine, audits=args.audits, seed=args.seed, months=args.months,
-                    fresh=fresh)
+                    fresh=fresh, url=target.url)
     finally:
         engine.dispose()
     print(f"Added {made} synthetic audits to {target.describe()}.", file=sys.stderr)
@@ -234,7 +234,9 @@ class _Writer:
                             self.conn.exec_driver_sql(sql, rows)
                     if done is not None:
                         done(len(batch.audit))
-                self.conn.exec_driver_sql(UPSERT_COUNT, count_rows(cells))
+                # (in key order: two workers adding to the same counts take their row locks
+                # in the same order, so a server never finds them deadlocked)
+                self.conn.exec_driver_sql(UPSERT_COUNT, sorted(count_rows(cells)))
             return made
         for batch in batches:
             made += self._add_cells(cells, batch)
@@ -317,9 +319,13 @@ def _helper(settings: Settings, jobs, counter, errors, months=None) -> None:  # 
 
 
 def fill(engine, *, audits: int, seed: int = 1, months: int = 24, today=None,
-         parallel: bool | None = None, fresh: bool = False, drafts: float = 0.03) -> int:
+         parallel: bool | None = None, fresh: bool = False, drafts: float = 0.03,
+         url: str | None = None) -> int:
     """Add `audits` synthetic audits to the database behind `engine`; return how many.
-    `fresh`: the command has just created the file (it may be loaded the quick way)."""
+    `fresh`: the command has just created the file (it may be loaded the quick way). `url`:
+    the URL the engine was made from (a helper process makes its own engine from it); on a
+    server, without it, the work is not shared with a helper, since the engine's own URL
+    lacks what make_engine took out of the URL given (a search_path in `options`, say)."""
     import os
 
     from ..db import store
@@ -333,11 +339,12 @@ def fill(engine, *, audits: int, seed: int = 1, months: int = 24, today=None,
     sqlite_file = engine.dialect.name == "sqlite" and engine.url.database not in (
         None, "", ":memory:")
     settings = Settings(audits=audits, seed=seed, months=months, today=today, drafts=drafts,
-                        url=engine.url.render_as_string(hide_password=False),
+                        url=url or engine.url.render_as_string(hide_password=False),
                         quick=fresh and sqlite_file)
     if parallel is None:
         parallel = audits >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
-    parallel = parallel and (sqlite_file or engine.dialect.name != "sqlite")
+    parallel = parallel and (sqlite_file or (engine.dialect.name != "sqlite"
+                                             and url is not None))
     plan = Months(settings)
     with Progress(f"Adding {audits} demo audits", audits) as bar:
         if settings.quick:
