@@ -266,3 +266,43 @@ def workbook_cells(path) -> dict:
         return {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
     finally:
         book.close()
+
+
+def test_every_command_with_a_server_url_in_db(capsys, pg_schema_url, tmp_path, private_home):
+    """`--db URL`: where, templates, demo, report by everything, export in every format and
+    actions work on the server; backup and restore say they are for database files and
+    change nothing."""
+    import json
+
+    db = url_with_password(pg_schema_url)
+
+    def run(*argv) -> tuple[int, str, str]:
+        code = main(["--db", db, *argv])
+        out, err = capsys.readouterr()
+        assert "s3cret" not in out + err
+        return code, out, err
+
+    code, out, _ = run("where")
+    assert code == 0 and ":***@" in out and "(from --db)" in out
+    code, out, _ = run("templates", "list")
+    assert code == 0 and "help_and_protection" in out
+    code, _, err = run("demo", "--audits", "60", "--seed", "4", "--months", "3")
+    assert code == 0 and "Added 60 synthetic audits" in err
+    code, out, _ = run("report", "--format", "json")
+    audits = json.loads(out)["audits"]
+    assert code == 0 and 50 <= audits < 60
+    for by in ("criterion", "team", "month", "template", "auditor", "moderation"):
+        code, out, _ = run("report", "--by", by)
+        assert code == 0 and out.strip(), by
+    for fmt in ("csv", "xlsx", "json"):
+        code, _, err = run("export", "--format", fmt, "--out", str(tmp_path / f"all.{fmt}"))
+        assert code == 0 and f"Wrote {audits} audits" in err, fmt
+    data = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+    assert len(data["audits"]) == audits
+    code, out, _ = run("actions", "--format", "json", "--as-of", "01/06/2030")
+    assert code == 0 and json.loads(out) and all(
+        a["state"] in ("overdue", "done") for a in json.loads(out))
+    for argv in (["backup"], ["restore", str(tmp_path / "all.json")]):
+        code, _, err = run(*argv)
+        assert code == 2 and "SQLite database file" in err and "is a server" in err
+    assert not list((private_home / "data").glob("backups/*"))
