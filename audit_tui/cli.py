@@ -137,7 +137,8 @@ def _sqlite_path(args: argparse.Namespace, what: str) -> Path:
     target = resolve_database(args.db)
     if target.path is None:
         raise DatabaseProblem(f"{what} works on a SQLite database file; "
-                              f"{target.describe()} is a server.")
+                              f"{target.describe()} is a server. Back a server up with its own "
+                              "tools (pg_dump, and pg_restore to put it back).")
     return target.path
 
 
