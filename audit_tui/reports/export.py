@@ -345,17 +345,21 @@ def _export(reader: Reader, snapshot, *, filters: Filters, fmt: str, out: Path,
     hide = Pseudonymiser(load_key()) if pseudonymise else None
     today = today or date.today().isoformat()
     with Progress(f"Exporting {total} audits", total) as progress:
+        if fmt == "csv":
+            # the grades a moderator changed (few: read at once, before the streams)
+            moderated = writers_export.moderated_by_audit(reader)
         if fmt == "csv" and reader.raw is not None:
             from .export_csv import write_csv_fast
 
             return write_csv_fast(reader.raw, sel, layout, Path(out), today=today,
                                   pseudonymise=hide, progress=progress, snapshot=snapshot,
-                                  total=total)
+                                  total=total, moderated=moderated)
         if fmt == "csv":
             from .export_csv import write_csv_rows
 
             return write_csv_rows(audit_parts(reader, sel), layout, Path(out), today=today,
-                                  pseudonymise=hide, progress=progress)
-        stream = records(reader, filters, today=today, pseudonymise=hide)
+                                  pseudonymise=hide, progress=progress, moderated=moderated)
+        stream = writers_export.with_moderation(
+            reader, records(reader, filters, today=today, pseudonymise=hide))
         writer = {"xlsx": writers_export.write_xlsx, "json": writers_export.write_json}[fmt]
         return writer(stream, layout, Path(out), progress=progress, filters=filters)

@@ -17,6 +17,9 @@ SQLite neutralises every text cell that could start a formula (a leading apostro
 =, +, -, @, tab or CR) and quotes what csv.writer would quote (a comma, a double quote, CR or
 LF inside: in double quotes, inner quotes doubled), so the files are what csv.writer would
 have written. A case reference is made into its cell once an audit, not once an answer.
+The wide file carries the grades the reports count: where a moderator changed a grade, the
+moderator's, with the auditor's in the moderation columns (writers_export.MODERATION_COLUMNS);
+the moderations are few, read once, and an audit costs one dict look-up.
 
 When the database is a file, a helper on the same snapshot (see SharedSnapshot) reads the
 second half of the audits (into private temporary files, appended afterwards) while this
@@ -41,6 +44,7 @@ from pathlib import Path
 from .export import (
     ACTION_COLUMNS,
     ANSWER_COLUMNS,
+    AUDIT_COLUMNS,
     INDICATOR_COLUMNS,
     NA,
     Layout,
@@ -56,6 +60,7 @@ BOM = "\ufeff"  # written first: Excel then reads the files as UTF-8
 # =, +, -, @, tab, CR as code points: unicode() is cheaper than substr() in the inner loop
 FORMULA_CODES = "(61, 43, 45, 64, 9, 13)"
 CRLF = "'\r\n'"  # (a literal: no function call a line)
+OVERALL_GRADE = AUDIT_COLUMNS.index("overall_grade")
 
 
 def neutral(expr: str) -> str:
@@ -266,15 +271,21 @@ class SharedSnapshot:
 
 def write_csv_fast(raw, selection: Selection, layout: Layout, out: Path, *, today: str,
                    pseudonymise=None, progress=None, snapshot: SharedSnapshot | None = None,
-                   total: int = 0) -> Written:
+                   total: int = 0, moderated: dict | None = None) -> Written:
     """Write the four files from `raw` (in a read transaction) for the `total` audits the
     selection keeps; with `snapshot` (see SharedSnapshot), a second reader helps: a forked
     process where the system has fork (two processes' SQLite work runs side by side; two
-    threads' would mostly wait on SQLite's global memory lock), else a thread."""
+    threads' would mostly wait on SQLite's global memory lock), else a thread. `moderated`:
+    writers_export.moderated_by_audit (audit id -> its moderation; read from `raw` when
+    None), for the counted grades and the moderation columns of the wide file."""
     import tempfile
 
     from .writers_export import csv_paths
 
+    from .writers_export import moderated_by_audit
+
+    if moderated is None:
+        moderated = moderated_by_audit(raw)
     hide = pseudonymise is not None
     sql = _Sql(selection, hide)
     params = {**selection.params, "today": today}
@@ -295,7 +306,7 @@ def write_csv_fast(raw, selection: Selection, layout: Layout, out: Path, *, toda
         for key in ("audits", "answers"):
             handles[key] = _open(paths[key])
             handles[key].write(BOM)
-        tasks = _Tasks(sql, params, layout, paths, temps, handles, pseudonymise)
+        tasks = _Tasks(sql, params, layout, paths, temps, handles, pseudonymise, moderated)
         first, second = ("first", "second") if temps else ("all", "indicators")
         todo = ["indicators", "actions"] if temps else ["actions"]
         if snapshot is None:
@@ -336,10 +347,10 @@ class _Tasks:
     temporary files), "indicators" and "actions"."""
 
     def __init__(self, sql: _Sql, params: dict, layout: Layout, paths: dict, temps: dict,
-                 handles: dict, pseudonymise) -> None:
+                 handles: dict, pseudonymise, moderated: dict) -> None:
         self.sql, self.params, self.layout = sql, params, layout
         self.paths, self.temps, self.handles = paths, temps, handles
-        self.pseudonymise = pseudonymise
+        self.pseudonymise, self.moderated = pseudonymise, moderated
 
     def prepare(self, conn) -> None:
         if self.pseudonymise is not None:
@@ -360,7 +371,7 @@ class _Tasks:
                     conn.execute(sql.audits(part), params), self.layout, files[0], files[1],
                     progress, lambda audit_id: conn.execute(sql.answers_of(),
                                                             (audit_id,)).fetchall(),
-                    headers=name != "second")
+                    self.moderated, headers=name != "second")
             finally:
                 if name == "second":
                     for f in files:
@@ -531,8 +542,8 @@ def _write_blocks(rows, handle, columns: list[str]) -> None:
             write(block)
 
 
-def _write_audits(rows, layout: Layout, handle, answers_file, progress, answers_of, *,
-                  headers: bool = True) -> tuple[int, int]:
+def _write_audits(rows, layout: Layout, handle, answers_file, progress, answers_of,
+                  moderated: dict, *, headers: bool = True) -> tuple[int, int]:
     """The answers file and the wide file, from one row per audit (see _Sql.audits): this
     thread reads the rows (SQLite does the work, without Python's lock) and writes each
     audit's block of answer lines; another lays out the wide rows meanwhile. Returns how
@@ -544,7 +555,8 @@ def _write_audits(rows, layout: Layout, handle, answers_file, progress, answers_
     failed: list[BaseException] = []
     counts = [0, 0]
     wide = threading.Thread(target=_write_wide, name="csv-export-wide", daemon=True,
-                            args=(todo, layout, handle, counts, progress, failed, headers))
+                            args=(todo, layout, handle, counts, progress, failed, headers,
+                                  moderated))
     wide.start()
     batch: list = []
     try:
@@ -570,15 +582,19 @@ def _write_audits(rows, layout: Layout, handle, answers_file, progress, answers_
 
 
 def _write_wide(todo: queue.Queue, layout: Layout, handle, counts: list, progress,
-                failed: list, headers: bool) -> None:
+                failed: list, headers: bool, moderated: dict) -> None:
     """The wide file, from batches of rows (until None). An audit's answers are put in
     their columns by dict operations (C speed), not one by one: a fresh copy of the row's
     empty question columns is updated with the audit's keys and values; an audit whose keys
-    repeat (a repeating group's rows) or are no longer in the layout takes the slow path."""
+    repeat (a repeating group's rows) or are no longer in the layout takes the slow path.
+    A moderated audit (one dict look-up an audit in `moderated`) gets the moderator's grades
+    and its moderation cells."""
+    from .writers_export import UNMODERATED, audit_columns
+
     try:
         wide = csv.writer(handle, lineterminator="\r\n")
         if headers:
-            wide.writerow(layout.columns())
+            wide.writerow(audit_columns(layout, True))
         empty_sections = dict.fromkeys(layout.sections, "")
         empty_questions = dict.fromkeys(layout.questions, "")
         width = len(empty_questions)
@@ -602,7 +618,10 @@ def _write_wide(todo: queue.Queue, layout: Layout, handle, counts: list, progres
                     values.update(zip(keys, found))
                     if len(values) != width or len(set(keys)) != len(keys):
                         values = _placed(empty_questions, keys, found)
-                wide.writerow([*row[:13], *grades.values(), *values.values()])
+                audit, cells = row[:13], UNMODERATED
+                if moderated and (m := moderated.get(row[0])) is not None:
+                    audit, grades, cells = _moderate(audit, grades, m)
+                wide.writerow([*audit, *grades.values(), *cells, *values.values()])
             count += len(batch)
             if progress is not None:
                 progress.advance(len(batch))
@@ -611,6 +630,20 @@ def _write_wide(todo: queue.Queue, layout: Layout, handle, counts: list, progres
         failed.append(exc)
         while todo.get() is not None:  # let that thread finish putting
             pass
+
+
+def _moderate(audit, grades: dict, m) -> tuple[list, dict, list]:
+    """An audit's columns, section grades and moderation cells with the moderator's grades
+    (writers_export.Moderated `m`) in place of the auditor's."""
+    audit = list(audit)
+    if m.overall is not None:
+        audit[OVERALL_GRADE] = m.overall
+    if m.sections:
+        grades = grades.copy()
+        for key, grade in m.sections.items():
+            if key in grades:
+                grades[key] = grade
+    return audit, grades, m.cells()
 
 
 def _placed(empty: dict, keys: list, found: list) -> dict:
@@ -674,12 +707,14 @@ def answer_value(grade, number, day, choice, choices, text, na: bool, hide: bool
 
 
 def write_csv_rows(parts, layout: Layout, out: Path, *, today: str, pseudonymise=None,
-                   progress=None) -> Written:
+                   progress=None, moderated: dict | None = None) -> Written:
     """The four CSV files from `parts` (export.audit_parts: one audit at a time, in audit id
     order), byte for byte what write_csv_fast's SQL writes for the same data: used where the
-    database is a server. Everything goes through csv.writer, which quotes as `cell()` does."""
-    from .writers_export import csv_paths
+    database is a server. Everything goes through csv.writer, which quotes as `cell()` does.
+    `moderated`: writers_export.moderated_by_audit (none moderated when None)."""
+    from .writers_export import UNMODERATED, audit_columns, csv_paths
 
+    moderated = moderated or {}
     hide = pseudonymise
     paths = csv_paths(out)
     written = Written(list(paths.values()))
@@ -690,7 +725,7 @@ def write_csv_rows(parts, layout: Layout, out: Path, *, today: str, pseudonymise
             handles[key].write(BOM)
         wide, long, acts, inds = (csv.writer(handles[k], lineterminator="\r\n")
                                   for k in ("audits", "answers", "actions", "indicators"))
-        wide.writerow(layout.columns())
+        wide.writerow(audit_columns(layout, True))
         long.writerow(ANSWER_COLUMNS)
         acts.writerow(ACTION_COLUMNS)
         inds.writerow(INDICATOR_COLUMNS)
@@ -719,9 +754,12 @@ def write_csv_rows(parts, layout: Layout, out: Path, *, today: str, pseudonymise
                 long.writerow([audit_id, case_cell, key, position, row_id, value,
                                "yes" if na else "", None if hide else _neutral(evidence)])
             answers += len(keys)
-            wide.writerow([audit_id, case_cell, a[2], a[3], _neutral(a[4]), _neutral(a[5]),
-                           *people, a[8], a[9], a[10], a[11],
-                           "" if hide else _neutral(a[12]), *grades.values(),
+            audit = [audit_id, case_cell, a[2], a[3], _neutral(a[4]), _neutral(a[5]),
+                     *people, a[8], a[9], a[10], a[11], "" if hide else _neutral(a[12])]
+            cells = UNMODERATED
+            if (m := moderated.get(audit_id)) is not None:
+                audit, grades, cells = _moderate(audit, grades, m)
+            wide.writerow([*audit, *grades.values(), *cells,
                            *_placed(empty_questions, keys, found).values()])
             for _, desc, owner, due, status, done, note in part.actions:
                 acts.writerow([audit_id, case_cell, "" if hide else _neutral(desc),

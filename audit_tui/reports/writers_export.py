@@ -39,12 +39,11 @@ MODERATION_COLUMNS = ["moderated", "auditor_overall_grade", "auditor_section_gra
 OVERALL_GRADE = AUDIT_COLUMNS.index("overall_grade")
 
 
-def with_moderation(reader, stream: Iterable[Record]) -> Iterator[Record]:
-    """The records with the moderated grades the reports count, each with its `moderation`:
-    {"moderated": bool, "auditor_overall_grade": int | None, "auditor_section_grades":
-    {section key: the auditor's grade}} (only the grades a moderator changed). `reader` is
-    the export's Reader (or a DB-API connection); the moderations are few, so they are read
-    at once, with SQL both engines run."""
+def moderations(reader) -> dict[str, dict[str, tuple[int, int]]]:
+    """audit id -> section key ('' the overall grade) -> (the auditor's grade, the
+    moderator's), for every moderation that still applies (reports/moderated.py). `reader`
+    is the export's Reader (or a DB-API connection); the moderations are few, so they are
+    read at once, with SQL both engines run."""
     from .moderated import _moderations
 
     sql = ("SELECT m.audit_id, m.section_key, m.auditor_grade, m.moderator_grade "
@@ -53,25 +52,70 @@ def with_moderation(reader, stream: Iterable[Record]) -> Iterator[Record]:
     found: dict[str, dict[str, tuple[int, int]]] = {}
     for audit_id, key, auditor, moderator in rows:
         found.setdefault(audit_id, {})[key] = (int(auditor), int(moderator))
-    for rec in stream:
-        grades = found.get(rec.audit_id, {})
-        overall, sections = None, {}
+    return found
+
+
+class Moderated:
+    """One audit's moderation as the export shows it: the moderator's grades that replace
+    the auditor's (`overall`, None when kept; `sections`, key -> grade) and `moderation`,
+    the record's (see with_moderation)."""
+
+    __slots__ = ("overall", "sections", "moderation")
+
+    def __init__(self, grades: dict[str, tuple[int, int]]) -> None:
+        self.overall, self.sections = None, {}
+        auditor_overall, auditor_sections = None, {}
         for key, (auditor, moderator) in sorted(grades.items()):
             if auditor == moderator:
                 continue
             if key == "":
-                rec.audit[OVERALL_GRADE], overall = moderator, auditor
-            elif key in rec.sections:
-                rec.sections[key], sections[key] = moderator, auditor
-        rec.moderation = {"moderated": bool(grades), "auditor_overall_grade": overall,
-                          "auditor_section_grades": sections}
+                self.overall, auditor_overall = moderator, auditor
+            else:
+                self.sections[key], auditor_sections[key] = moderator, auditor
+        self.moderation = {"moderated": bool(grades), "auditor_overall_grade": auditor_overall,
+                           "auditor_section_grades": auditor_sections}
+
+    def cells(self) -> list:
+        """The MODERATION_COLUMNS' cells."""
+        return _cells(self.moderation)
+
+
+def moderated_by_audit(reader) -> dict[str, Moderated]:
+    """audit id -> Moderated, for the audits with a moderation that still applies."""
+    return {audit_id: Moderated(grades) for audit_id, grades in moderations(reader).items()}
+
+
+UNMODERATED = ["", None, ""]  # the MODERATION_COLUMNS' cells of an audit never moderated
+
+
+def with_moderation(reader, stream: Iterable[Record]) -> Iterator[Record]:
+    """The records with the moderated grades the reports count, each with its `moderation`:
+    {"moderated": bool, "auditor_overall_grade": int | None, "auditor_section_grades":
+    {section key: the auditor's grade}} (only the grades a moderator changed). `reader` is
+    the export's Reader (or a DB-API connection), read before the stream starts."""
+    found = moderated_by_audit(reader)
+    for rec in stream:
+        m = found.get(rec.audit_id)
+        if m is None:
+            rec.moderation = {"moderated": False, "auditor_overall_grade": None,
+                              "auditor_section_grades": {}}
+        else:
+            if m.overall is not None:
+                rec.audit[OVERALL_GRADE] = m.overall
+            rec.sections.update(m.sections)
+            rec.moderation = {**m.moderation,
+                              "auditor_section_grades": dict(m.moderation[
+                                  "auditor_section_grades"])}
         yield rec
 
 
-def moderation_cells(rec: Record) -> list:
-    m = rec.moderation
+def _cells(m: dict) -> list:
     return ["yes" if m["moderated"] else "", m["auditor_overall_grade"],
             "; ".join(f"{k}: {g}" for k, g in m["auditor_section_grades"].items())]
+
+
+def moderation_cells(rec: Record) -> list:
+    return _cells(rec.moderation)
 
 
 def audit_columns(layout: Layout, moderated: bool) -> list[str]:
