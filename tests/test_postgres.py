@@ -231,6 +231,7 @@ def test_both_engines_export_the_same_bytes_for_the_same_audits(tmp_path, pg_sch
         path = tmp_path / "demo.bundle"
         export_bundle(lite_engine, path, status="all")
         assert import_bundle(server_engine, path).new == 200
+        changed = moderate_alike(lite_engine, server_engine)
     finally:
         lite_engine.dispose()
         server_engine.dispose()
@@ -257,6 +258,50 @@ def test_both_engines_export_the_same_bytes_for_the_same_audits(tmp_path, pg_sch
     assert wide.count("\r\n") > 150 and "DEMO-" in wide
     answers = files[("lite", "csv0/x-answers.csv")].read_bytes().decode("utf-8-sig")
     assert ",yes," in answers and "; " in answers  # not-applicable answers, several choices
+    # the moderated grades are in, alike: the moderator's grade, the auditor's beside it
+    import csv
+    import io
+
+    rows = {r["audit_id"]: r for r in csv.DictReader(io.StringIO(wide, newline=""))}
+    for audit_id, (key, auditor, moderator) in changed.items():
+        row = rows[audit_id]
+        if key == "":
+            assert (row["overall_grade"], row["auditor_overall_grade"]) == \
+                (str(moderator), str(auditor))
+        else:
+            assert row[f"grade:{key}"] == str(moderator)
+            assert f"{key}: {auditor}" in row["auditor_section_grades"]
+        assert row["moderated"] == "yes"
+    assert sum(r["moderated"] == "yes" for r in rows.values()) == len(changed) + 1
+
+
+def moderate_alike(*engines) -> dict[str, tuple[str, int, int]]:
+    """The same moderations on each engine's copy of the same audits: four grades changed
+    (two overall, two of a section), one agreed. Returns audit id -> (section key, the
+    auditor's grade, the moderator's) for the changed ones."""
+    from audit_tui.db import moderation
+    from audit_tui.db import store
+
+    with session_scope(engines[0]) as s:
+        graded = []
+        for audit in sorted(store.list_audits(session=s), key=lambda a: a.id):
+            if audit.status != "submitted":
+                continue
+            grades = {k: g for k, (_, g) in
+                      moderation.auditor_grades(session=s, audit_id=audit.id).items()
+                      if g is not None}
+            if "" in grades and len(grades) > 1:
+                graded.append((audit.id, grades))
+    plan = {}
+    for n, (audit_id, grades) in enumerate(graded[:5]):
+        key = "" if n < 2 else sorted(k for k in grades if k)[0]
+        plan[audit_id] = (key, grades[key], None if n == 4 else grades[key] % 4 + 1)
+    for engine in engines:
+        with session_scope(engine) as s:
+            for audit_id, (key, _, grade) in plan.items():
+                moderation.record(session=s, audit_id=audit_id, section_key=key,
+                                  who="QA Moderator", grade=grade, comment="Differs")
+    return {a: p for a, p in plan.items() if p[2] is not None}
 
 
 def workbook_cells(path) -> dict:

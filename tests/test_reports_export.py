@@ -197,9 +197,20 @@ def awkward_audit(engine, template, case: str, note: str, evidence: str) -> str:
 
 @pytest.fixture
 def awkward(engine, mini, db_target):  # noqa: F811
-    fill(engine, mini)
-    awkward_audit(engine, mini, "=CH-5, \"x\"", AWKWARD["note"], '+44, "call back"\nlater')
+    from audit_tui.db import moderation
+
+    ids = fill(engine, mini)
+    five = awkward_audit(engine, mini, "=CH-5, \"x\"", AWKWARD["note"],
+                         '+44, "call back"\nlater')
     awkward_audit(engine, mini, "CH-6", "a \x1e separator \x1f inside", "@home")
+    with session_scope(engine) as s:  # moderated grades: every way writes them alike too
+        moderation.record(session=s, audit_id=five, section_key="", who="Mo", grade=4,
+                          comment="=Better, \"much\"")
+        moderation.record(session=s, audit_id=five, section_key="plan", who="Mo", grade=1,
+                          comment="No")
+        moderation.record(session=s, audit_id=five, section_key="voice", who="Mo", grade=3,
+                          comment="Yes")
+        moderation.record(session=s, audit_id=ids["CH-2"], section_key="", who="Mo")
     return where(db_target)
 
 
@@ -217,6 +228,7 @@ def rows_way(engine, folder, pseudonymise: bool) -> dict[str, bytes]:
     from audit_tui.reports.export_csv import write_csv_rows
     from audit_tui.reports.filters import Filters
     from audit_tui.reports.pseudonym import Pseudonymiser, load_key
+    from audit_tui.reports.writers_export import moderated_by_audit
 
     folder.mkdir()
     hide = Pseudonymiser(load_key()) if pseudonymise else None
@@ -225,7 +237,7 @@ def rows_way(engine, folder, pseudonymise: bool) -> dict[str, bytes]:
         sel = Selection(Filters(), postgres=reader.postgres)
         written = write_csv_rows(audit_parts(reader, sel), layout_for(reader, sel),
                                  folder / "x.csv", today=date.today().isoformat(),
-                                 pseudonymise=hide)
+                                 pseudonymise=hide, moderated=moderated_by_audit(reader))
     assert (written.audits, written.answers) == (6, 23)
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
@@ -248,6 +260,20 @@ def test_every_way_of_exporting_writes_the_same_files(capsys, awkward, engine, t
     alone = exported(capsys, awkward, tmp_path / "alone", *argv)
     assert forked == halves == threads == alone
     assert len(forked) == 4 and all(b.startswith(b"\xef\xbb\xbf") for b in forked.values())
+
+
+def test_every_way_writes_the_moderated_grades(capsys, awkward, tmp_path):
+    """The files the ways above agree on do hold the moderated audit (the fast path's
+    halves each see it: SPLIT_FROM is 1 there)."""
+    files = exported(capsys, awkward, tmp_path / "plain")
+    text = files["x.csv"].decode("utf-8-sig")
+    rows = {r["case_reference"]: r for r in read_csv(tmp_path / "plain" / "x.csv")}
+    five = rows["'=CH-5, \"x\""]
+    assert (five["overall_grade"], five["grade:plan"], five["grade:voice"]) == ("4", "1", "3")
+    assert (five["moderated"], five["auditor_overall_grade"],
+            five["auditor_section_grades"]) == ("yes", "2", "plan: 2; voice: 2")
+    assert (rows["CH-2"]["moderated"], rows["CH-2"]["auditor_overall_grade"]) == ("yes", "")
+    assert "Better" not in text  # (the moderator's comment: never exported)
 
 
 def test_awkward_texts_read_back_as_they_were(capsys, awkward, engine, tmp_path):
@@ -308,3 +334,135 @@ def test_numbers_are_written_as_sqlite_writes_them(value):
                                    [value]).fetchone()
     assert number_text(value) == expected
     assert type(number_text(value)) is type(expected)
+
+
+# -- moderated grades: the grade cells hold the counted grade, three columns flag it -------------
+MODERATION_COLUMNS = ["moderated", "auditor_overall_grade", "auditor_section_grades"]
+
+
+@pytest.fixture
+def moderated(engine, mini, db_target):  # noqa: F811
+    """The four audits with moderations: CH-1's overall grade 2 -> 3 (its voice agreed), CH-3's
+    plan 3 -> 2, CH-2's overall grade agreed; CH-4 not moderated."""
+    from audit_tui.db import moderation
+
+    ids = fill(engine, mini)
+    with session_scope(engine) as s:
+        moderation.record(session=s, audit_id=ids["CH-1"], section_key="", who="Mo Derator",
+                          grade=3, comment="Secret reasoning")
+        moderation.record(session=s, audit_id=ids["CH-1"], section_key="voice",
+                          who="Mo Derator")
+        moderation.record(session=s, audit_id=ids["CH-3"], section_key="plan",
+                          who="Mo Derator", grade=2, comment="Some progress")
+        moderation.record(session=s, audit_id=ids["CH-2"], section_key="", who="Mo Derator")
+    return where(db_target)
+
+
+def test_a_csv_export_holds_the_moderators_grades_and_flags_them(capsys, moderated, tmp_path):
+    out = tmp_path / "m.csv"
+    assert export(capsys, moderated, out, "--format", "csv") == 0
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        head = next(csv.reader(handle))
+    at = head.index("grade:plo") + 1  # (voice, plan, plo: the mini template's sections)
+    assert head[at:at + 3] == MODERATION_COLUMNS
+    wide = {r["case_reference"]: r for r in read_csv(out)}
+    one = wide["CH-1"]
+    assert (one["overall_grade"], one["moderated"], one["auditor_overall_grade"]) == \
+        ("3", "yes", "2")
+    assert one["grade:voice"] == "2" and one["auditor_section_grades"] == ""  # agreed
+    three = wide["CH-3"]
+    assert (three["grade:plan"], three["overall_grade"]) == ("2", "3")
+    assert (three["moderated"], three["auditor_overall_grade"],
+            three["auditor_section_grades"]) == ("yes", "", "plan: 3")
+    two = wide["CH-2"]  # agreed: the auditor's grade stands, nothing to show beside it
+    assert (two["overall_grade"], two["moderated"], two["auditor_overall_grade"],
+            two["auditor_section_grades"]) == ("4", "yes", "", "")
+    four = wide["CH-4"]
+    assert [four[c] for c in MODERATION_COLUMNS] == ["", "", ""]
+    assert four["overall_grade"] == "1"
+    # the long files are as they were: answers carry no grades a moderator changed
+    assert all(len(r) == len(ANSWER_FIELDS) for r in read_csv(tmp_path / "m-answers.csv"))
+
+
+ANSWER_FIELDS = ["audit_id", "case_reference", "question_key", "row", "row_id", "value",
+                 "not_applicable", "evidence"]
+
+
+def test_csv_xlsx_and_json_agree_on_moderated_grades(capsys, moderated, tmp_path):
+    load_workbook = pytest.importorskip("openpyxl").load_workbook
+    for fmt in ("csv", "xlsx", "json"):
+        assert export(capsys, moderated, tmp_path / f"m.{fmt}", "--format", fmt) == 0
+    from_csv = {r["case_reference"]: r for r in read_csv(tmp_path / "m.csv")}
+    book = load_workbook(tmp_path / "m.xlsx", read_only=True)
+    values = list(book["Audits"].iter_rows(values_only=True))
+    book.close()
+    assert list(values[0]) == list(from_csv["CH-1"])  # the same columns, in the same order
+    from_xlsx = {r[1]: dict(zip(values[0], r)) for r in values[1:]}
+    data = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    from_json = {a["case_reference"]: a for a in data["audits"]}
+    assert set(from_csv) == set(from_xlsx) == set(from_json) == {"CH-1", "CH-2", "CH-3", "CH-4"}
+    for case, row in from_csv.items():
+        cells = from_xlsx[case]
+        for column in ["overall_grade", "grade:voice", "grade:plan", "grade:plo",
+                       *MODERATION_COLUMNS]:
+            assert row[column] == ("" if cells[column] is None else str(cells[column])), \
+                (case, column)
+        item = from_json[case]
+        assert str(item["overall_grade"]) == row["overall_grade"]
+        for key in ("voice", "plan", "plo"):
+            assert str(item["section_grades"].get(key, "")) == row[f"grade:{key}"], (case, key)
+        m = item["moderation"]
+        assert ("yes" if m["moderated"] else "") == row["moderated"]
+        assert ("" if m["auditor_overall_grade"] is None else str(m["auditor_overall_grade"])) \
+            == row["auditor_overall_grade"]
+        assert "; ".join(f"{k}: {g}" for k, g in m["auditor_section_grades"].items()) == \
+            row["auditor_section_grades"]
+    assert from_json["CH-1"]["moderation"] == {"moderated": True, "auditor_overall_grade": 2,
+                                               "auditor_section_grades": {}}
+    assert from_json["CH-3"]["section_grades"]["plan"] == 2
+    assert from_json["CH-3"]["moderation"]["auditor_section_grades"] == {"plan": 3}
+    assert from_json["CH-4"]["moderation"]["moderated"] is False
+
+
+def test_a_pseudonymised_export_shows_no_moderator_or_comment(capsys, moderated, tmp_path,
+                                                              private_home):
+    for fmt in ("csv", "json", "xlsx"):
+        assert export(capsys, moderated, tmp_path / f"p.{fmt}", "--format", fmt,
+                      "--pseudonymise") == 0
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in tmp_path.glob("p*.csv"))
+    text += (tmp_path / "p.json").read_text(encoding="utf-8")
+    for secret in ("Mo Derator", "Secret reasoning", "Some progress"):
+        assert secret not in text
+    wide = read_csv(tmp_path / "p.csv")
+    assert sorted(r["auditor_overall_grade"] for r in wide) == ["", "", "", "2"]
+    assert sorted(r["auditor_section_grades"] for r in wide) == ["", "", "", "plan: 3"]
+
+
+def test_a_moderation_of_a_grade_since_changed_is_not_shown(capsys, moderated, engine,
+                                                            tmp_path):
+    """Reopened and graded again: the new grade counts until it is moderated again."""
+    from audit_tui.db.lifecycle import reopen_audit, submit_audit
+
+    with session_scope(engine) as s:
+        audit_id = next(a.id for a in store.list_audits(session=s)
+                        if a.case_reference == "CH-1")
+        reopen_audit(session=s, audit_id=audit_id, who="t", reason="Regrade")
+        store.set_overall(session=s, audit_id=audit_id, who="t", grade=1, rationale="Worse")
+    with session_scope(engine) as s:
+        submit_audit(session=s, audit_id=audit_id, who="t")
+    out = tmp_path / "r.csv"
+    assert export(capsys, moderated, out, "--format", "csv") == 0
+    one = {r["case_reference"]: r for r in read_csv(out)}["CH-1"]
+    # the overall moderation no longer applies; voice's (agreed) still does
+    assert (one["overall_grade"], one["auditor_overall_grade"], one["moderated"]) == \
+        ("1", "", "yes")
+
+
+def test_an_unmoderated_export_only_gains_three_empty_columns(capsys, db, tmp_path):
+    out = tmp_path / "u.csv"
+    assert export(capsys, db, out, "--format", "csv") == 0
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    at = rows[0].index("moderated")
+    assert rows[0][at - 1] == "grade:plo" and rows[0][at:at + 3] == MODERATION_COLUMNS
+    assert all(r[at:at + 3] == ["", "", ""] for r in rows[1:]) and len(rows) == 5
