@@ -13,6 +13,10 @@ code point (COLLATE "C", as SQLite and Python compare), and the CSV files are wr
 (export_csv.write_csv_rows) to the same bytes the SQLite path writes for the same data. Values
 are handed on in SQLite's shapes whatever the engine: dates as 'YYYY-MM-DD', times as
 'YYYY-MM-DD HH:MM:SS.ffffff', so every format reads the same from both.
+
+Grades are the ones the reports count: where a moderator changed one, the moderator's, with
+the auditor's in three columns after the section grades (writers_export.with_moderation for
+xlsx and json, the same cells in the CSV audits file); names and comments never go with them.
 """
 
 from __future__ import annotations
