@@ -213,14 +213,21 @@ def test_an_answer_saved_in_a_session_that_holds_the_audit_keeps_it_current(engi
                            resume_at="risk_analysis")
         assert (audit.answered_count, audit.required_count) == (5, 9)
         store.update_case_details(session=s, audit_id=audit_id, who="lead", team="South")
+        # an ORM change not yet flushed is kept when an answer is saved after it
+        store.update_case_details(session=s, audit_id=audit_id, who="lead",
+                                  social_worker="Sam Lee")
+        store.save_answer(session=s, audit_id=audit_id, question_key="risk_analysis",
+                          who="lead", grade=4)
+        store.update_case_details(session=s, audit_id=audit_id, who="lead", service_area="CIN")
+        store.set_progress(session=s, audit_id=audit_id, answered=6, required=9)
     with session_scope(engine) as s:
         audit = store.get_audit(session=s, audit_id=audit_id)
-        assert audit.revision == before + 3
-        assert (audit.team, audit.answered_count, audit.resume_at) == ("South", 5,
-                                                                         "risk_analysis")
+        assert audit.revision == before + 6
+        assert (audit.team, audit.social_worker, audit.service_area, audit.answered_count,
+                audit.resume_at) == ("South", "Sam Lee", "CIN", 6, "risk_analysis")
         history = [e.what for e in s.exec(select(AuditEvent).where(
             AuditEvent.audit_id == audit_id))]
-        assert history.count("answer risk_analysis") == 2
+        assert history.count("answer risk_analysis") == 3
 
 
 def test_saving_an_unchanged_answer_writes_nothing(engine, audit_id):

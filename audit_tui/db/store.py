@@ -194,6 +194,7 @@ def _progress_statement(with_resume: bool):
 def set_progress(*, session: Session, audit_id: str, answered: int, required: int,
                  resume_at: str | None = None) -> None:
     """Keep the home screen's progress figures and the resume point (no history: derived)."""
+    session.flush()  # changes made through the ORM in this session go first (and are kept)
     values = {"audit": audit_id, "answered": answered, "required": required}
     if resume_at is not None:
         values["at"] = resume_at
@@ -257,6 +258,7 @@ def save_answer(*, session: Session, audit_id: str, question_key: str, who: str,
     if "choices" in fields and isinstance(fields["choices"], (list, tuple)):
         fields["choices"] = json.dumps(list(fields["choices"]), ensure_ascii=False)
     read_status, read_answer, insert_answer, insert_events, touch = _answer_statements()
+    session.flush()  # changes made through the ORM in this session go first (and are kept)
     conn = session.connection()
     status = conn.execute(read_status, {"audit": audit_id}).scalar()
     if status is None:
