@@ -20,7 +20,8 @@ from audit_tui.sync.export import export_bundle
 from audit_tui.sync.importer import import_bundle
 from audit_tui.sync.resolve import list_conflicts, resolve
 
-from .test_bundle import all_records, counts_consistent, export, figures, forge, other, snapshot  # noqa: F401
+from .test_bundle import (  # noqa: F401 (fixtures)
+    all_records, counts_consistent, export, figures, forge, other, snapshot)
 from .test_reports_data import fill, mini  # noqa: F401
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,26 +94,73 @@ class _Facts:
 
 def _facts_from_bundle(audit_id: str, record: dict, line: bytes):
     """AuditFacts (db/facts.py) from the bundle's facts of one audit, counts included."""
-    from ..db.facts import AuditFacts, Cell, count_actions, grade_value
+    from ..db.facts import AuditFacts
+    from .bulk import fact_counts
 
     data = json.loads(line)
-    head = data["fact_audit"]
-    rows = [head, *data["grades"], *data["indicators"], *data["yes_no"]]
-    if any(row[0] != audit_id for row in rows):
-        raise ValueError(f"the facts of audit {audit_id} name another audit")
-    cell = Cell(head[6], head[2], head[3], head[1], head[4])
-    facts = AuditFacts(head, cell, data["grades"], data["indicators"], data["yes_no"])
-    # The same counts as db/facts.py keeps (facts_for_state, clear_facts), from the rows.
-    keys: list[tuple] = [("audit", "", "", "")]
-    keys += [("overall", "", grade_value(scale, grade), band) if section_key == "" else
-             ("grade", criterion, grade_value(scale, grade), band)
-             for _, section_key, criterion, scale, grade, band in data["grades"]]
-    keys += [("indicator", r[1], "nodata" if r[10] is None else ("met" if r[10] else "missed"),
-              "open" if r[11] else "") for r in data["indicators"]]
-    keys += [("yes_no", r[1], r[3], "") for r in data["yes_no"]]
-    facts.counts.update(keys)
-    count_actions(facts.counts, [(a[3], a[5], a[4]) for a in record["actions"]])
+    cell, counts = fact_counts(audit_id, data, record["actions"])
+    facts = AuditFacts(data["fact_audit"], cell, data["grades"], data["indicators"],
+                       data["yes_no"])
+    facts.counts.update(counts)
     return facts
+
+
+class _Ahead:
+    """Runs a generator of batches on a helper thread, a few batches ahead of the one using
+    them, and then `finish()` (its result in `last`). Parsing, checking and compressing the
+    next batches on the helper happen while SQLite inserts this one: the bulk inserts
+    (bulk.py) run without Python's global lock, which Python is asked to hand over quickly
+    meanwhile (a shorter switch interval), so that each statement starts at once."""
+
+    def __init__(self, batches, finish) -> None:
+        import queue
+        import sys
+        import threading
+
+        self.queue: queue.Queue = queue.Queue(maxsize=3)
+        self.stop = threading.Event()
+        self.last = None
+        self._switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch, 0.0005))
+
+        def work() -> None:
+            try:
+                for item in batches:
+                    if not self._put(("item", item)):
+                        return
+                self._put(("done", finish()))
+            except BaseException as exc:  # raised again on the other thread
+                self._put(("failed", exc))
+        self.thread = threading.Thread(target=work, name="bundle-read", daemon=True)
+        self.thread.start()
+
+    def _put(self, item) -> bool:
+        import queue
+
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self):
+        while True:
+            kind, payload = self.queue.get()
+            if kind == "failed":
+                raise payload
+            if kind == "done":
+                self.last = payload
+                return
+            yield payload
+
+    def close(self) -> None:
+        import sys
+
+        self.stop.set()
+        self.thread.join()
+        sys.setswitchinterval(self._switch)
 
 
 def _base_fields(kind: str, blob: bytes) -> dict:
@@ -137,6 +185,9 @@ class Importer:
         self.now = records.when(datetime.now(UTC))
         self.templates: set[str] = set()
         self.refresh: list[str] = []  # audits whose facts and progress are worked out here
+        self.cells: dict = {}  # Cell -> Counter: the running counts the new audits add
+        self.agreed: list[tuple] = []  # sync_audit rows of the new audits
+        self.bulk = False  # new audits the fast way (bulk.py)
 
     def refuse(self, why: str) -> BundleRefused:
         return BundleRefused(f"{self.bundle.path.name}: {why} Nothing was imported.")
@@ -192,15 +243,34 @@ class Importer:
         self.summary.audits = len(self.bundle.index)
         self.summary.unchanged = self.summary.audits - len(work)
         if work:
-            for kind, payload in self.read(known, work):
-                if kind == "new":
-                    self.insert_new(payload)
-                elif kind == "merge":
-                    self.merge_batch(payload)
-                elif payload:  # the running counts the new audits add
-                    from ..db.facts import apply_counts
+            from ..db.facts import apply_counts, count_rows
 
-                    apply_counts(self.conn, payload)
+            deferred = self.defer_indexes() if not known else []
+            source = None
+            if self.dialect == "sqlite":  # reading, checking, compressing on a helper thread
+                from .bulk import add_counts, available, counts_json
+
+                self.bulk = available(self.conn)
+                source = _Ahead(self.read(known, work), lambda: (
+                    counts_json(self.cells) if self.bulk else count_rows(self.cells)))
+            try:
+                for kind, payload in (source or self.read(known, work)):
+                    if kind == "new":
+                        self.insert_new(payload)
+                    else:
+                        self.merge_batch(payload)
+            finally:
+                if source is not None:
+                    source.close()
+            remember_agreement(self.conn, self.agreed)
+            for sql in deferred:
+                self.conn.exec_driver_sql(sql)
+            if source is None:
+                apply_counts(self.conn, count_rows(self.cells))
+            elif self.bulk:
+                add_counts(self.conn, source.last)
+            else:
+                apply_counts(self.conn, source.last)
             for audit_id in self.refresh:
                 apply.refresh_derived(self.session, audit_id)
         elif self.progress is not None:
@@ -210,56 +280,105 @@ class Importer:
         return self.summary
 
     def read(self, known: dict, work: set[str]):
-        """Parse and check the records to work on, in batches of new audits (each with its
-        record compressed, the agreed base, and the facts that came with it) and of audits to
-        merge; then the running counts the new audits add. Reads no database. (A second
-        thread for this was tried: parsing holds the GIL and SQLite's writes want it back
-        after every row, so it only cost more.)"""
-        from ..db.facts import add_cells, count_rows
-
+        """The records to work on, in batches, read and checked: new audits ready to insert
+        (`prepare_new`), and audits to merge. Reads no database: on SQLite it runs on a helper
+        thread, ahead of the inserts (`_Ahead`)."""
         facts = _Facts(self.bundle.lines("facts.jsonl"))
-        new: list[_New] = []
+        new: list[tuple] = []
         merge: list[tuple[dict, str]] = []
-        cells: dict = {}
         for line, (audit_id, digest) in zip(self.bundle.lines("audits.jsonl"),
                                            self.bundle.index):
             fact_line = facts.take(audit_id)
             if audit_id not in work:
                 continue
-            record = json.loads(line)
-            self.check(record, audit_id, rows_too=audit_id in known)
             if audit_id in known:
+                record = json.loads(line)
+                self.check(record, audit_id)
                 merge.append((record, digest))
                 if len(merge) >= records.BATCH:
                     yield "merge", merge
                     merge = []
                 continue
-            item = _New(record, digest, zlib.compress(line, 1))
-            if record["audit"][10] != "draft" and fact_line is not None and self.trust_facts:
-                item.facts = _facts_from_bundle(audit_id, record, fact_line)
-                add_cells(cells, [item.facts])
-            new.append(item)
+            new.append((audit_id, digest, line, fact_line))
             if len(new) >= records.BATCH:
-                yield "new", new
+                yield "new", self.prepare_new(new)
                 new = []
         if new:
-            yield "new", new
+            yield "new", self.prepare_new(new)
         if merge:
             yield "merge", merge
-        yield "counts", count_rows(cells) if cells else []
 
-    def check(self, record: dict, audit_id: str, rows_too: bool = True) -> None:
+    def check(self, record: dict, audit_id: str) -> None:
         if record.get("id") != audit_id or record["audit"][0] != audit_id:
             raise ValueError(f"the record of audit {audit_id} names another audit")
-        if rows_too:
-            for name in records.CHILDREN:
-                if any(row[0] != audit_id for row in records.rows_of(record, name)):
-                    raise ValueError(f"a row of audit {audit_id} names another audit")
-        if record["audit"][3] not in self.templates:
+        for name in records.CHILDREN:
+            if any(row[0] != audit_id for row in records.rows_of(record, name)):
+                raise ValueError(f"a row of audit {audit_id} names another audit")
+        self.check_template(audit_id, record["audit"][3])
+
+    def check_template(self, audit_id: str, template_hash: str) -> None:
+        if template_hash not in self.templates:
             raise self.refuse(f"audit {audit_id} was taken on a template version the bundle "
                               "does not hold.")
 
-    def insert_new(self, new: list[_New]) -> None:
+    # -- new audits ----------------------------------------------------------------------------
+    def defer_indexes(self) -> list[str]:
+        """Into an empty SQLite database, the secondary indexes of the tables a bulk import
+        fills are dropped and made again once the rows are in (`run`), in the same transaction:
+        building an index from all its rows at once is cheaper than keeping it up row by row.
+        Returns the statements that make them again."""
+        if self.dialect != "sqlite" or self.conn.exec_driver_sql(
+                "SELECT 1 FROM audit LIMIT 1").first() is not None:
+            return []
+        tables = {records.TABLE_OF[name] for name in ("audit", *records.CHILDREN, "fact_audit",
+                                                      *records.FACT_TABLES)}
+        found = [(name, sql) for name, table, sql in self.conn.exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND "
+            "sql IS NOT NULL") if table in tables]
+        for name, _ in found:
+            self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        return [sql for _, sql in found]
+
+    def prepare_new(self, batch: list[tuple]):
+        """A batch of new audits (audit id, digest, line, facts line or None), read and
+        checked, ready for `insert_new`: on SQLite cut into each table's rows (bulk.py),
+        otherwise (or for records not in canonical form) parsed, as _New items. Adds the
+        running counts of the facts that came with them to `cells`."""
+        from ..db.facts import add_cells
+
+        if self.bulk:
+            from .bulk import prepare
+
+            found = prepare(self, batch)
+            if found is not None:
+                return found
+        new: list[_New] = []
+        for audit_id, digest, line, fact_line in batch:
+            record = json.loads(line)
+            self.check(record, audit_id)
+            item = _New(record, digest, zlib.compress(line, 1))
+            if record["audit"][10] != "draft" and fact_line is not None and self.trust_facts:
+                item.facts = _facts_from_bundle(audit_id, record, fact_line)
+            new.append(item)
+        add_cells(self.cells, [item.facts for item in new if item.facts is not None])
+        return new
+
+    def insert_new(self, prepared) -> None:
+        from .bulk import Prepared, insert
+
+        if isinstance(prepared, Prepared):
+            insert(self.conn, prepared)
+            self.agreed += prepared.agreed
+            self.refresh += prepared.refresh
+            count = len(prepared.ids)
+        else:
+            self.insert_parsed(prepared)
+            count = len(prepared)
+        self.summary.new += count
+        if self.progress is not None:
+            self.progress.advance(count)
+
+    def insert_parsed(self, new: list[_New]) -> None:
         from ..db.facts import INSERT_FACT_AUDIT, INSERT_GRADE, INSERT_INDICATOR, INSERT_YES_NO
 
         run = records.execute_many
@@ -279,11 +398,8 @@ class Importer:
                               (INSERT_YES_NO, "yes_no")):
                 rows = [row for f in facts_list for row in getattr(f, name)]
                 run(self.conn, sql, records.for_engine(self.dialect, name, rows))
-        remember_agreement(self.conn, [(item.record["id"], item.digest, "record", item.base,
-                                        self.now) for item in new])
-        self.summary.new += len(new)
-        if self.progress is not None:
-            self.progress.advance(len(new))
+        self.agreed += [(item.record["id"], item.digest, "record", item.base, self.now)
+                        for item in new]
 
     def merge_batch(self, merge: list[tuple[dict, str]]) -> None:
         ids = [record["id"] for record, _ in merge]
@@ -396,47 +512,72 @@ class Importer:
 def import_bundle(engine, path: Path, *, who: str = "", progress=None) -> ImportSummary:
     """Merge the bundle at `path` into the database behind `engine` (one transaction).
     Raises BundleRefused, with nothing written, for a bundle that cannot be imported."""
-    from sqlmodel import Session
-
     bundle = open_bundle(Path(path), schema_version=LATEST)
     with bundle:
         if progress is not None:
             progress.total = bundle.audit_count
-        with engine.connect() as conn:
-            with conn.begin():
-                if conn.dialect.name == "postgresql":
-                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(?)", (IMPORT_LOCK,))
-                elif conn.dialect.name == "sqlite":  # a bulk insert: a bigger page cache
-                    conn.exec_driver_sql("PRAGMA cache_size = -65536")
-                session = Session(bind=conn, expire_on_commit=False)
-                try:
-                    importer = Importer(conn, session, bundle, who=who,
-                                        trust_facts=bundle.tool_version == __version__,
-                                        progress=progress)
-                    summary = importer.run()
-                    session.flush()
-                except (KeyError, IndexError, TypeError, ValueError) as exc:
-                    raise BundleRefused(
-                        f"{bundle.path.name} is not a valid bundle ({type(exc).__name__}: "
-                        f"{exc}). Nothing was imported.") from None
-                except Exception as exc:
-                    if _integrity_error(conn, exc):
-                        raise BundleRefused(
-                            f"{bundle.path.name} holds rows that clash with rows already in "
-                            f"this database ({' '.join(str(exc).split())[:200]}). Nothing was "
-                            "imported.") from None
-                    raise
-                finally:
-                    session.close()
-                    if conn.dialect.name == "sqlite":
-                        conn.exec_driver_sql("PRAGMA cache_size = -2000")
-                before = conn.exec_driver_sql(
-                    "SELECT imported_at FROM sync_bundle WHERE checksum = ?",
-                    (bundle.checksum,)).scalar()
-                if before is not None:
-                    summary.imported_before = records.when(before)
-                if before is None or summary.changed_anything:
-                    _log(conn, bundle, summary, records.when(datetime.now(UTC)), before is None)
+        with engine.connect() as conn, _no_gc():
+            sqlite = conn.dialect.name == "sqlite"
+            try:
+                with conn.begin():
+                    if sqlite:  # a bulk insert: a page cache that holds it, indexes sorted
+                        conn.exec_driver_sql("PRAGMA cache_size = -262144")  # in memory
+                        conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
+                    summary = _import_in(conn, bundle, who=who, progress=progress)
+            finally:
+                if sqlite:  # the connection goes back to the pool as it was
+                    conn.exec_driver_sql("PRAGMA cache_size = -2000")
+                    conn.exec_driver_sql("PRAGMA temp_store = DEFAULT")
+                    conn.rollback()
+    return summary
+
+
+@contextmanager
+def _no_gc():
+    """Python's cycle collector paused for the import: parsing a bundle makes millions of short
+    lived lists, freed as soon as they are used, and the collections they set off cost about a
+    fifth of the parsing (measured). Any cycle made meanwhile is collected afterwards."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import_in(conn, bundle, *, who: str, progress) -> ImportSummary:
+    """The import, in the transaction of `conn`."""
+    from sqlmodel import Session
+
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(?)", (IMPORT_LOCK,))
+    session = Session(bind=conn, expire_on_commit=False)
+    try:
+        importer = Importer(conn, session, bundle, who=who,
+                            trust_facts=bundle.tool_version == __version__, progress=progress)
+        summary = importer.run()
+        session.flush()
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise BundleRefused(
+            f"{bundle.path.name} is not a valid bundle ({type(exc).__name__}: {exc}). Nothing "
+            "was imported.") from None
+    except Exception as exc:
+        if _integrity_error(conn, exc):
+            raise BundleRefused(
+                f"{bundle.path.name} holds rows that clash with rows already in this database "
+                f"({' '.join(str(exc).split())[:200]}). Nothing was imported.") from None
+        raise
+    finally:
+        session.close()
+    before = conn.exec_driver_sql("SELECT imported_at FROM sync_bundle WHERE checksum = ?",
+                                  (bundle.checksum,)).scalar()
+    if before is not None:
+        summary.imported_before = records.when(before)
+    if before is None or summary.changed_anything:
+        _log(conn, bundle, summary, records.when(datetime.now(UTC)), before is None)
     return summary
 
 

@@ -2,14 +2,15 @@
 
 A record is a JSON object: `id`, then `audit` (the audit row, AUDIT columns), `answers`,
 `rows` (repeat rows), `sections`, `actions` and `events` (history), then, only when the audit
-has some, `moderation` (moderated grades) and `escalations` (safeguarding concerns): each a list
-of table rows, the audit id first, in a fixed order. Values are written the same way whatever the engine:
-dates 'YYYY-MM-DD', times 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC, booleans 0 or 1 - exactly as
-SQLAlchemy keeps them in SQLite, so that SQLite rows go out and come in as they are, unconverted;
-PostgreSQL formats them so in its SELECT. The same audit therefore always encodes to the same
-bytes, and the SHA-256 of the line says whether anything in it changed. (The export's fast path
-on SQLite, `record_lines`, takes each row's JSON from SQLite itself: the same bytes, but that a
-fraction may be written with 17 significant digits; it reads back as the same number.)
+has some, `moderation` (moderated grades) and `escalations` (safeguarding concerns): each a
+list of table rows, the audit id first, in a fixed order. Values are written the same way
+whatever the engine: dates 'YYYY-MM-DD', times 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC, booleans
+0 or 1 - exactly as SQLAlchemy keeps them in SQLite, so that SQLite rows go out and come in as
+they are, unconverted; PostgreSQL formats them so in its SELECT. The same audit therefore
+always encodes to the same bytes, and the SHA-256 of the line says whether anything in it
+changed. (The export's fast path on SQLite, `record_lines`, takes each row's JSON from SQLite
+itself: the same bytes, but that a fraction may be written with 17 significant digits; it
+reads back as the same number.)
 
 The *fields* of an audit are what a merge compares: each case detail, the overall grade and
 rationale, the status (with the time of submission), each answer (one slot: question and
