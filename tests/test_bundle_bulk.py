@@ -148,3 +148,53 @@ def test_a_refused_import_into_an_empty_database_leaves_it_as_it_was(
         import_bundle(other, forged, who="qa")
     assert snapshot(other) == before
     assert schema(other) == empty_schema
+
+
+def test_damaged_or_altered_bundles_into_an_empty_database_change_nothing(
+        engine, other, mini, tmp_path, monkeypatch, db_kind):
+    """Into an empty SQLite database the records are checked as they are read, in the import's
+    transaction (not in a first pass): what is found wrong still changes nothing."""
+    import zipfile
+
+    from audit_tui.sync import importer
+
+    from .test_bundle import refused, rewrite
+
+    opened = []
+
+    def spy(path, **kwargs):
+        opened.append(kwargs.get("check_records", True))
+        return open_bundle(path, **kwargs)
+    open_bundle = importer.open_bundle
+    monkeypatch.setattr(importer, "open_bundle", spy)
+
+    fill(engine, mini)
+    path = export(engine, tmp_path, status="all")
+    empty_schema = schema(other)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("audits.jsonl")
+    at = info.header_offset + 30 + len(info.filename) + info.compress_size // 2
+    data[at] ^= 0xFF  # a byte of the records' compressed data
+    broken = tmp_path / "broken.bundle"
+    broken.write_bytes(bytes(data))
+    assert "damaged or was cut short" in refused(other, broken)
+    for member in ("audits.jsonl", "facts.jsonl"):
+        altered = rewrite(path, tmp_path / f"altered-{member}.bundle",
+                          change=(member, b'"North"', b'"Nowhere"'))
+        assert f"the checksum of {member} does not match" in refused(other, altered)
+
+    def twice(members):
+        first = members["audits.jsonl"].splitlines()[0]
+        members["audits.jsonl"] += first + b"\n"
+    assert "holds an audit twice" in refused(other, forge(path, tmp_path / "twice.bundle",
+                                                          twice))
+
+    def unreadable(members):
+        members["audits.jsonl"] += b'{"not": "a record"}\n'
+    assert "cannot be read" in refused(other, forge(path, tmp_path / "unreadable.bundle",
+                                                    unreadable))
+    assert schema(other) == empty_schema
+    assert set(opened) == {db_kind != "sqlite"}  # checked as read on SQLite, first otherwise
+    result = import_bundle(other, path, who="qa")  # and the good one still imports
+    assert result.new == 5 and all_records(other) == all_records(engine)

@@ -196,26 +196,6 @@ def prepare(importer, batch: list[tuple]) -> Prepared | None:
     return Prepared([b[0] for b in batch], params, rows, agreed, refresh)
 
 
-COUNTS = ("INSERT INTO fact_count (dim, dim_value, kind, month, key, value, band, n) SELECT "
-          + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(8))
-          + " FROM json_each(?) WHERE true "
-          "ON CONFLICT (dim, dim_value, kind, month, key, value, band) "
-          "DO UPDATE SET n = fact_count.n + excluded.n")
-
-
-def counts_json(cells: dict) -> str:
-    """The running counts to add for `cells` (db/facts.py count_rows), as one JSON array."""
-    from ..db.facts import count_rows
-
-    return json.dumps(count_rows(cells), ensure_ascii=False)
-
-
-def add_counts(conn, counts: str) -> None:
-    """Add to fact_count what `counts_json` gave (all positive: nothing reaches zero)."""
-    if counts != "[]":
-        conn.exec_driver_sql(COUNTS, (counts,))
-
-
 def insert(conn, prepared: Prepared) -> None:
     """Insert a prepared batch: one statement a table, then check that SQLite inserted, table
     by table, as many rows as the records hold."""

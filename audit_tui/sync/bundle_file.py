@@ -184,15 +184,30 @@ def _chunks(handle, sink=None) -> Iterator[bytes]:
         yield chunk
 
 
+def _damaged(name: str) -> str:
+    return (f"{name} is damaged or was cut short (it may not have finished copying). Nothing "
+            "was imported. Export the bundle again from the laptop it came from.")
+
+
+def _altered(name: str, member: str) -> str:
+    return (f"{name} has been altered: the checksum of {member} does not match the manifest. "
+            "Nothing was imported.")
+
+
+def _unreadable(name: str) -> str:
+    return f"{name} is not a valid bundle: a record in it cannot be read. Nothing was imported."
+
+
 @dataclass
 class Bundle:
-    """A bundle opened for reading, its manifest read and every member checked. `index` is
-    (audit id, SHA-256 of its record line) for every record, in order."""
+    """A bundle opened for reading, its manifest read and its members checked. `index` is
+    (audit id, SHA-256 of its record line) for every record, in order; None when the records
+    were left to be checked as they are read (`open_bundle(..., check_records=False)`)."""
 
     path: Path
     manifest: dict
     zip: zipfile.ZipFile
-    index: list[tuple[str, str]]
+    index: list[tuple[str, str]] | None
 
     @property
     def checksum(self) -> str:
@@ -204,11 +219,50 @@ class Bundle:
 
     @property
     def audit_count(self) -> int:
+        if self.index is None:
+            counts = self.manifest.get("counts")
+            found = counts.get("audits") if isinstance(counts, dict) else None
+            return found if isinstance(found, int) and found >= 0 else 0
         return len(self.index)
 
     def lines(self, name: str) -> Iterator[bytes]:
         with self.zip.open(name) as handle:
             yield from _split(_chunks(handle))
+
+    def checked_lines(self, name: str) -> Iterator[bytes]:
+        """The lines of a member not checked yet, checked as they are read: BundleRefused,
+        raised by the last step (or at a damaged spot), when the member is not exactly what
+        the manifest says. Whoever reads them must go on to the end before trusting them."""
+        sha, size = hashlib.sha256(), 0
+
+        def count(chunk: bytes) -> None:
+            nonlocal size
+            sha.update(chunk)
+            size += len(chunk)
+        try:
+            with self.zip.open(name) as handle:
+                yield from _split(_chunks(handle, count))
+        except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
+            raise BundleRefused(_damaged(self.path.name)) from None
+        expected = self.manifest["members"][name]
+        if sha.hexdigest() != expected.get("sha256") or size != expected.get("bytes"):
+            raise BundleRefused(_altered(self.path.name, name))
+
+    def records(self) -> Iterator[tuple[bytes, str, str]]:
+        """(line, audit id, SHA-256 of the line) of every record, checked as they are read (see
+        `checked_lines`): refused at the end for an altered member, and for a record whose id
+        cannot be read or an audit twice."""
+        seen: set[str] = set()
+        for line in self.checked_lines("audits.jsonl"):
+            try:
+                audit_id = _line_id(line)
+            except (ValueError, UnicodeDecodeError):
+                raise BundleRefused(_unreadable(self.path.name)) from None
+            if audit_id in seen:
+                raise BundleRefused(f"{self.path.name}: it holds an audit twice. Nothing was "
+                                    "imported.")
+            seen.add(audit_id)
+            yield line, audit_id, hashlib.sha256(line).hexdigest()
 
     def close(self) -> None:
         self.zip.close()
@@ -220,13 +274,15 @@ class Bundle:
         self.close()
 
 
-def open_bundle(path: Path, *, schema_version: int) -> Bundle:
+def open_bundle(path: Path, *, schema_version: int, check_records: bool = True) -> Bundle:
     """Open and check a bundle: readable, ours, not from a newer schema or format, and every
-    member exactly as the manifest says. Raises BundleRefused; nothing is written."""
+    member exactly as the manifest says. Raises BundleRefused; nothing is written.
+    `check_records` False leaves the records and facts to be checked as they are read
+    (`Bundle.records`, `checked_lines`: by the importer, in its transaction, when reading them
+    twice would be the larger part of the work): `index` is then None."""
     path = Path(path)
     name = path.name
-    damaged = (f"{name} is damaged or was cut short (it may not have finished copying). "
-               "Nothing was imported. Export the bundle again from the laptop it came from.")
+    damaged = _damaged(name)
     if not path.is_file():
         raise BundleRefused(f"{path} does not exist or is not a file. Nothing was imported.")
     try:
@@ -271,7 +327,7 @@ def open_bundle(path: Path, *, schema_version: int) -> Bundle:
                                 "contents. Nothing was imported.")
         index: list[tuple[str, str]] = []
         unreadable = False
-        for member in MEMBERS:
+        for member in MEMBERS if check_records else ("templates.jsonl",):
             sha, size = hashlib.sha256(), 0
 
             def count(chunk: bytes) -> None:
@@ -297,12 +353,10 @@ def open_bundle(path: Path, *, schema_version: int) -> Bundle:
                 raise BundleRefused(damaged) from None
             if sha.hexdigest() != members[member].get("sha256") or \
                     size != members[member].get("bytes"):
-                raise BundleRefused(f"{name} has been altered: the checksum of {member} does "
-                                    "not match the manifest. Nothing was imported.")
+                raise BundleRefused(_altered(name, member))
         if unreadable:
-            raise BundleRefused(f"{name} is not a valid bundle: a record in it cannot be read. "
-                                "Nothing was imported.")
+            raise BundleRefused(_unreadable(name))
     except BaseException:
         archive.close()
         raise
-    return Bundle(path, manifest, archive, index)
+    return Bundle(path, manifest, archive, index if check_records else None)

@@ -91,6 +91,10 @@ class _Facts:
         self._next()
         return found
 
+    def drain(self) -> None:
+        for _ in self.lines:
+            pass
+
 
 def _facts_from_bundle(audit_id: str, record: dict, line: bytes):
     """AuditFacts (db/facts.py) from the bundle's facts of one audit, counts included."""
@@ -237,22 +241,25 @@ class Importer:
     # -- the audits ----------------------------------------------------------------------------
     def run(self) -> ImportSummary:
         self.templates_first()
-        known = self.known()
-        work = {audit_id for audit_id, digest in self.bundle.index
-                if audit_id not in known or known[audit_id] != digest}
-        self.summary.audits = len(self.bundle.index)
-        self.summary.unchanged = self.summary.audits - len(work)
-        if work:
+        if self.bundle.index is None:  # into an empty database: every record is new
+            known: dict = {}
+            work = None  # all; the records are checked and counted as they are read
+        else:
+            known = self.known()
+            work = {audit_id for audit_id, digest in self.bundle.index
+                    if audit_id not in known or known[audit_id] != digest}
+            self.summary.audits = len(self.bundle.index)
+            self.summary.unchanged = self.summary.audits - len(work)
+        if work is None or work:
             from ..db.facts import apply_counts, count_rows
 
             deferred = self.defer_indexes() if not known else []
             source = None
             if self.dialect == "sqlite":  # reading, checking, compressing on a helper thread
-                from .bulk import add_counts, available, counts_json
+                from .bulk import available
 
                 self.bulk = available(self.conn)
-                source = _Ahead(self.read(known, work), lambda: (
-                    counts_json(self.cells) if self.bulk else count_rows(self.cells)))
+                source = _Ahead(self.read(known, work), lambda: count_rows(self.cells))
             try:
                 for kind, payload in (source or self.read(known, work)):
                     if kind == "new":
@@ -265,12 +272,7 @@ class Importer:
             remember_agreement(self.conn, self.agreed)
             for sql in deferred:
                 self.conn.exec_driver_sql(sql)
-            if source is None:
-                apply_counts(self.conn, count_rows(self.cells))
-            elif self.bulk:
-                add_counts(self.conn, source.last)
-            else:
-                apply_counts(self.conn, source.last)
+            apply_counts(self.conn, count_rows(self.cells) if source is None else source.last)
             for audit_id in self.refresh:
                 apply.refresh_derived(self.session, audit_id)
         elif self.progress is not None:
@@ -283,13 +285,21 @@ class Importer:
         """The records to work on, in batches, read and checked: new audits ready to insert
         (`prepare_new`), and audits to merge. Reads no database: on SQLite it runs on a helper
         thread, ahead of the inserts (`_Ahead`)."""
-        facts = _Facts(self.bundle.lines("facts.jsonl"))
+        checking = self.bundle.index is None
+        if checking:  # every record new, checked as it is read (Bundle.records)
+            facts = _Facts(self.bundle.checked_lines("facts.jsonl"))
+            source = self.bundle.records()
+        else:
+            facts = _Facts(self.bundle.lines("facts.jsonl"))
+            source = ((line, audit_id, digest) for line, (audit_id, digest) in
+                      zip(self.bundle.lines("audits.jsonl"), self.bundle.index))
         new: list[tuple] = []
         merge: list[tuple[dict, str]] = []
-        for line, (audit_id, digest) in zip(self.bundle.lines("audits.jsonl"),
-                                           self.bundle.index):
+        for line, audit_id, digest in source:
             fact_line = facts.take(audit_id)
-            if audit_id not in work:
+            if checking:
+                self.summary.audits += 1
+            elif audit_id not in work:
                 continue
             if audit_id in known:
                 record = json.loads(line)
@@ -303,6 +313,8 @@ class Importer:
             if len(new) >= records.BATCH:
                 yield "new", self.prepare_new(new)
                 new = []
+        if checking:
+            facts.drain()  # to the end of the facts too: checked
         if new:
             yield "new", self.prepare_new(new)
         if merge:
@@ -512,23 +524,30 @@ class Importer:
 def import_bundle(engine, path: Path, *, who: str = "", progress=None) -> ImportSummary:
     """Merge the bundle at `path` into the database behind `engine` (one transaction).
     Raises BundleRefused, with nothing written, for a bundle that cannot be imported."""
-    bundle = open_bundle(Path(path), schema_version=LATEST)
-    with bundle:
-        if progress is not None:
-            progress.total = bundle.audit_count
-        with engine.connect() as conn, _no_gc():
-            sqlite = conn.dialect.name == "sqlite"
-            try:
-                with conn.begin():
+    path = Path(path)
+    if not path.is_file():  # before the database is touched
+        raise BundleRefused(f"{path} does not exist or is not a file. Nothing was imported.")
+    with engine.connect() as conn, _no_gc():
+        sqlite = conn.dialect.name == "sqlite"
+        try:
+            with conn.begin():
+                # Into an empty SQLite database (every record new, the bulk path) the records
+                # are checked as they are read, in this transaction, rather than read twice: a
+                # bundle found damaged or altered then rolls back, and nothing was imported.
+                empty = sqlite and conn.exec_driver_sql(
+                    "SELECT 1 FROM audit LIMIT 1").first() is None
+                with open_bundle(path, schema_version=LATEST, check_records=not empty) as bundle:
+                    if progress is not None:
+                        progress.total = bundle.audit_count
                     if sqlite:  # a bulk insert: a page cache that holds it, indexes sorted
                         conn.exec_driver_sql("PRAGMA cache_size = -262144")  # in memory
                         conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
                     summary = _import_in(conn, bundle, who=who, progress=progress)
-            finally:
-                if sqlite:  # the connection goes back to the pool as it was
-                    conn.exec_driver_sql("PRAGMA cache_size = -2000")
-                    conn.exec_driver_sql("PRAGMA temp_store = DEFAULT")
-                    conn.rollback()
+        finally:
+            if sqlite:  # the connection goes back to the pool as it was
+                conn.exec_driver_sql("PRAGMA cache_size = -2000")
+                conn.exec_driver_sql("PRAGMA temp_store = DEFAULT")
+                conn.rollback()
     return summary
 
 
