@@ -6,10 +6,11 @@ worker, and the ORM and templates are loaded in the background after the first p
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Iterable
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -21,9 +22,27 @@ from .services import Services
 from .settings import Settings
 
 
+_orm_lock = threading.Lock()
+_orm_ready = threading.Event()
+
+
 def import_orm() -> None:
-    """Import the data layer (SQLAlchemy, SQLModel and our store) in the calling thread."""
-    from .db import lifecycle, state, store  # noqa: F401
+    """Import the data layer (SQLAlchemy, SQLModel, our store) and the template loader, once.
+
+    Two threads importing SQLAlchemy at the same moment can see a half-imported module and
+    crash, so the import holds a lock: a thread that calls this while another is importing
+    waits for it to finish, then finds everything imported."""
+    if _orm_ready.is_set():
+        return
+    with _orm_lock:
+        if not _orm_ready.is_set():
+            from .db import engine, lifecycle, opening, state, store  # noqa: F401
+            from .templates import loader  # noqa: F401
+
+            _orm_ready.set()
+
+
+USER_INPUT = (events.Key, events.MouseDown, events.MouseUp, events.Click, events.Paste)
 
 
 def _screen_actions():
@@ -92,16 +111,22 @@ class AuditApp(App):
         work that holds the GIL) never delays the first screen."""
         if self.warm_up and not self._preloading:
             self._preloading = True
-            # The ORM is imported here, on the UI thread, once the first screen is drawn:
-            # two threads importing SQLAlchemy at the same moment can see a half-imported
-            # module and crash. Nothing the user can do needs it before this returns.
+            self.preload()  # imports the ORM in its thread; see on_event
+
+    async def on_event(self, event: events.Event) -> None:
+        # Whatever the user does may import the ORM on this thread (opening a screen): while
+        # the preload is still importing it, the key or click waits for that import to finish
+        # rather than importing it at the same moment (import_orm). Only in the first half
+        # second or so, and only if the user is that quick.
+        if self._preloading and not _orm_ready.is_set() and isinstance(event, USER_INPUT):
             import_orm()
-            self.preload()
+        await super().on_event(event)
 
     @work(thread=True, exclusive=True, group="preload")
     def preload(self) -> None:
         """Load the ORM, open the engine and read the templates while the user reads the list."""
         try:
+            import_orm()
             self.services.engine()
             self.services.catalog()
         except Exception as exc:  # reported when the user needs them

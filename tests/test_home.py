@@ -216,3 +216,35 @@ async def test_audits_with_bundle_conflicts_are_marked_until_resolved(engine, db
             assert not app.screen.query_one("#home-alerts", Static).display
     finally:
         qa_engine.dispose()
+
+
+async def test_a_key_pressed_while_the_data_layer_loads_waits_for_it(db_target, monkeypatch):
+    """The ORM is imported by a background thread after the first paint; a key pressed
+    before that import is done waits for it instead of importing SQLAlchemy on the UI thread
+    at the same moment (two threads importing it at once can crash)."""
+    import threading
+
+    from audit_tui import app as app_module
+
+    ready, lock = threading.Event(), threading.Lock()
+    monkeypatch.setattr(app_module, "_orm_ready", ready)
+    monkeypatch.setattr(app_module, "_orm_lock", lock)
+    lock.acquire()  # as if the background thread were importing right now
+    released = []
+
+    def import_done():
+        released.append(True)
+        ready.set()
+        lock.release()
+
+    app = AuditApp(database=db_target)  # warm_up: the preload runs, as for a user
+    handled = []  # whether the import was done when the key's action ran
+    new_audit = app.action_new_audit
+    app.action_new_audit = lambda: handled.append(bool(released)) or new_audit()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app._preloading)
+        threading.Timer(0.3, import_done).start()
+        await pilot.press("n")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "NewAuditScreen")
+        assert handled == [True]  # the key was handled only once the import was done
+        await wait_for(pilot, lambda: app.services._engine is not None)  # the preload ran

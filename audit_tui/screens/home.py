@@ -46,6 +46,9 @@ COLUMNS = [("status", "Status", 9), ("case", "Case ref", 12), ("template", "Temp
            ("progress", "Progress", 8)]
 
 
+PRELOAD_AFTER = 0.1  # seconds after the list is filled: its first paint goes first
+
+
 class HomeScreen(Screen):
     TITLE = "audit-tui"
     SUB_TITLE = "Audits"
@@ -129,7 +132,8 @@ class HomeScreen(Screen):
         self.conflicting = message.conflicting
         self.show_alerts(*message.alerts)
         self.fill()
-        self.call_after_refresh(self.app.start_preload)
+        # the ORM and templates load in the background once the list is on screen
+        self.set_timer(PRELOAD_AFTER, self.app.start_preload)
         if message.error:
             self.notify(message.error, severity="error", timeout=10)
 
