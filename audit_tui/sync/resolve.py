@@ -58,6 +58,16 @@ def _template(session: Session, template_hash: str, name: str) -> Template | Non
         return None
 
 
+def _section_title(template, key: str) -> str:
+    """A section's title from the template, else its key."""
+    if template is not None:
+        try:
+            return template.section(key).title
+        except KeyError:
+            pass
+    return key
+
+
 def field_label(template: Template | None, field: str, rows: list[Any]) -> str:
     """What the QA user reads for a field: the question's prompt, the section's title..."""
     kind, _, rest = field.partition(":")
@@ -77,13 +87,7 @@ def field_label(template: Template | None, field: str, rows: list[Any]) -> str:
                 pass
         return prompt + (f" (row {row_id[:8]})" if row_id else "")
     if kind == "section":
-        title = rest
-        if template is not None:
-            try:
-                title = template.section(rest).title
-            except KeyError:
-                pass
-        return f"Section: {title}"
+        return f"Section: {_section_title(template, rest)}"
     if kind == "action":
         described = next((r[1] for r in rows if r), "")
         return f"Action: {described}" if described else "Action"
@@ -91,15 +95,7 @@ def field_label(template: Template | None, field: str, rows: list[Any]) -> str:
         group = next((r[1] for r in rows if r), "")
         return f"Row of {group}" if group else "Repeat row"
     if kind == "moderation":
-        if not rest:
-            return "Moderation: overall grade"
-        title = rest
-        if template is not None:
-            try:
-                title = template.section(rest).title
-            except KeyError:
-                pass
-        return f"Moderation: {title}"
+        return f"Moderation: {_section_title(template, rest) if rest else 'overall grade'}"
     return field
 
 
