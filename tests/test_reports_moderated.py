@@ -115,3 +115,16 @@ def test_a_regraded_audit_counts_its_new_grade_unmarked(engine, moderated):
     assert [c.key for c in s.moderation_changes] == ["plan_timeliness"]
     assert set(changed) == {moderated["CH-3"]}
     assert changed[moderated["CH-3"]]["plan"].auditor_grade == 3
+
+
+def test_the_csv_by_criterion_counts_the_grades_a_moderator_changed(capsys, db_target,
+                                                                    moderated):
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(report(capsys, db_target, "--format", "csv"))))
+    changed = {r["criterion"]: r["moderator_changed"] for r in rows}
+    assert changed["overall"] == "1" and changed["plan_timeliness"] == "1"
+    assert changed["childs_voice"] == "0"  # agreed: the auditor's grade stands
+    team = report(capsys, db_target, "--format", "csv", "--by", "team")
+    assert "moderator_changed" not in team.splitlines()[0]

@@ -96,9 +96,13 @@ def write_csv(s: Summary, by: str) -> str:
         keyed = [(r.value, r.label, r.audits, f) for r in s.breakdowns[by].rows
                  for f in r.overall]
     grade_cols = _grade_columns([k[3] for k in keyed])
+    # by criterion: how many of the counted grades are a moderator's that differs from the
+    # auditor's (the text report marks those counts '*'; --by moderation compares them)
+    flag = by == "criterion"
     writer.writerow([first, "label", "audits", "scale", "graded",
                      *[name for name, _ in grade_cols], "not_applicable", "good_or_better",
-                     "inadequate", "pct_good_or_better", "pct_inadequate"])
+                     "inadequate", "pct_good_or_better", "pct_inadequate",
+                     *(["moderator_changed"] if flag else [])])
     for key, label, audits, f in keyed:
         pct_good, pct_bad = f.pct_good, f.pct_inadequate
         writer.writerow([
@@ -107,5 +111,6 @@ def write_csv(s: Summary, by: str) -> str:
                         for name, v in grade_cols],
             f.na, f.good, f.inadequate,
             "" if pct_good is None else round(pct_good, 1),
-            "" if pct_bad is None else round(pct_bad, 1)])
+            "" if pct_bad is None else round(pct_bad, 1),
+            *([sum(f.changed.values())] if flag else [])])
     return buf.getvalue()
