@@ -87,7 +87,8 @@ class AuditApp(App):
         self.services = Services(database, template_dirs, settings)
         self.warm_up = warm_up
         self._preloading = False
-        self.saver = Saver(self.services.session, lambda result: self.post_message(Saved(result)))
+        self.saver = Saver(self.services.writer_session,
+                           lambda result: self.post_message(Saved(result)))
 
     def save(self, label: str, work, key: str = "") -> None:
         """Queue a database change; the active screen gets a `Saved` message when it is done."""

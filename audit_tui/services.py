@@ -19,6 +19,7 @@ class Services:
         self.settings = settings if settings is not None else load_settings(settings_file())
         self._lock = threading.Lock()
         self._engine = None
+        self._writer = None  # the writer thread's connection (writer_session)
         self._catalog = None
         self.user = _os_user()
 
@@ -46,8 +47,19 @@ class Services:
 
         return session_scope(self.engine())
 
+    def writer_session(self):
+        """A session for the app's one writer thread (saver.py), on a connection it keeps."""
+        if self._writer is None:
+            from .db.engine import WriterConnection
+
+            self._writer = WriterConnection(self.engine())
+        return self._writer.session()
+
     def close(self) -> None:
         with self._lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None

@@ -32,7 +32,8 @@ def moderated(engine, mini, db_target):  # noqa: F811
 
 
 def report(capsys, target, *argv) -> str:
-    assert main(["--db", str(target.path), "report", "--as-of", "01/06/2024", *argv]) == 0
+    assert main(["--db", str(target.path or target.url), "report", "--as-of", "01/06/2024",
+                 *argv]) == 0
     return capsys.readouterr().out
 
 

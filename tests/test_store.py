@@ -243,3 +243,41 @@ def test_saving_an_unchanged_answer_writes_nothing(engine, audit_id):
         assert store.get_audit(session=s, audit_id=audit_id).revision == revision
         events = s.exec(select(AuditEvent).where(AuditEvent.audit_id == audit_id)).all()
         assert [e.what for e in events].count("answer risk_analysis") == 1
+
+
+def test_the_walks_quick_sql_writes_what_the_orm_writes(engine, audit_id, db_kind):
+    """save_answer writes its own SQL (quick_sql): the stored text of its times, dates and
+    booleans is the ORM's, so either reads the other's rows."""
+    import re
+
+    from sqlalchemy import text
+
+    with session_scope(engine) as s:
+        store.save_answer(session=s, audit_id=audit_id, question_key="referral_date",
+                          who="lead", date_value=date(2026, 8, 3), not_applicable=False)
+        store.save_answer(session=s, audit_id=audit_id, question_key="child_seen_alone",
+                          who="lead", not_applicable=True)
+        store.update_case_details(session=s, audit_id=audit_id, who="lead", team="East")
+    with session_scope(engine) as s:
+        conn = s.connection()
+        answer = conn.execute(text(
+            "SELECT date_value, not_applicable, updated_at FROM answer "
+            "WHERE question_key = 'referral_date'")).one()
+        na = conn.execute(text("SELECT not_applicable FROM answer "
+                               "WHERE question_key = 'child_seen_alone'")).scalar()
+        events = conn.execute(text("SELECT what, at FROM audit_event ORDER BY at")).all()
+        audit = store.get_audit(session=s, audit_id=audit_id)
+        assert audit.updated_at is not None and audit.revision >= 4
+    if db_kind == "sqlite":  # text on SQLite: the same forms as SQLAlchemy's own
+        stamp = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$")
+        assert answer[0] == "2026-08-03" and answer[1] == 0 and na == 1
+        assert stamp.match(answer[2])
+        assert all(stamp.match(at) for _, at in events)
+    else:
+        assert answer[0] == date(2026, 8, 3) and answer[1] is False and na is True
+    whats = [w for w, _ in events]
+    assert "answer referral_date" in whats and "answer child_seen_alone not_applicable" in whats
+    with session_scope(engine) as s:
+        rows = {a.question_key: a for a in store.answers_for(session=s, audit_id=audit_id)}
+        assert rows["referral_date"].date_value == date(2026, 8, 3)
+        assert rows["child_seen_alone"].not_applicable is True

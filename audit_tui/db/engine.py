@@ -169,7 +169,8 @@ def read_only(engine: Engine) -> Engine:
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
+    """A session that commits on success and rolls back on any error. Callables listed in
+    `session.info[AFTER_COMMIT]` run after the commit."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
@@ -177,6 +178,49 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+        for done in session.info.get(AFTER_COMMIT, ()):
+            done()
+
+
+AFTER_COMMIT = "after_commit"  # session.info key: callables run once the transaction commits
+
+
+class WriterConnection:
+    """One connection kept open for the app's writer thread (saver.py), so a save does not
+    check a connection out of the pool and back each time: at every key press that is a good
+    part of the time a save takes. Used by one thread only. After a failed save the connection
+    is closed, and the next save opens a new one (the database may have been replaced or
+    damaged meanwhile)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conn = None
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """As `session_scope`: commits on success, rolls back on any error. Callables listed
+        in `session.info[AFTER_COMMIT]` run after the commit."""
+        if self._conn is None:
+            self._conn = self.engine.connect()
+        conn = self._conn
+        try:
+            with conn.begin(), Session(bind=conn, expire_on_commit=False,
+                                       join_transaction_mode="rollback_only") as session:
+                yield session
+                session.flush()
+        except BaseException:
+            self.close()
+            raise
+        for done in session.info.get(AFTER_COMMIT, ()):
+            done()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            try:
+                conn.close()
+            except Exception:  # already unusable: nothing to give back
+                pass
 
 
 def make_private_file(path: Path) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from functools import cache
 from typing import Any, Iterable
 
-from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from ..templates.model import Template
+from . import quick_sql
 from .models import (
     Action,
     Answer,
@@ -182,24 +182,12 @@ def update_case_details(*, session: Session, audit_id: str, who: str, **fields: 
     return audit
 
 
-@cache
-def _progress_statement(with_resume: bool):
-    audits = Audit.__table__
-    values = {"answered_count": bindparam("answered"), "required_count": bindparam("required")}
-    if with_resume:
-        values["resume_at"] = bindparam("at")
-    return update(audits).where(audits.c.id == bindparam("audit")).values(**values)
-
-
 def set_progress(*, session: Session, audit_id: str, answered: int, required: int,
                  resume_at: str | None = None) -> None:
     """Keep the home screen's progress figures and the resume point (no history: derived)."""
     session.flush()  # changes made through the ORM in this session go first (and are kept)
-    values = {"audit": audit_id, "answered": answered, "required": required}
-    if resume_at is not None:
-        values["at"] = resume_at
-    done = session.connection().execute(_progress_statement(resume_at is not None), values)
-    if done.rowcount == 0:
+    if quick_sql.set_progress(session.connection(), audit_id, answered, required,
+                              resume_at) == 0:
         raise NotFound("That audit is no longer in the database.")
     _expire(session, Audit, audit_id)
 
@@ -217,27 +205,12 @@ def answers_for(*, session: Session, audit_id: str) -> list[Answer]:
 
 
 def _expire(session: Session, model, key: str) -> None:
-    """Forget `model` `key` in the session's identity map, if loaded: it was changed with a
-    Core statement (the walk's saves, which must be quick), so it is read again when used."""
+    """Forget `model` `key` in the session's identity map, if loaded: it was changed with
+    SQL of its own (quick_sql: the walk's saves, which must be quick), so it is read again
+    when used."""
     loaded = session.identity_map.get(session.identity_key(model, key))
     if loaded is not None:
         session.expire(loaded)
-
-
-@cache
-def _answer_statements():
-    """The statements of `save_answer`, built once (their SQL is compiled once too)."""
-    audits, answers = Audit.__table__, Answer.__table__
-    return (
-        select(audits.c.status).where(audits.c.id == bindparam("audit")),
-        select(answers).where(answers.c.audit_id == bindparam("audit"),
-                              answers.c.question_key == bindparam("question"),
-                              answers.c.row_id == bindparam("row")),
-        insert(answers),
-        insert(AuditEvent.__table__),
-        update(audits).where(audits.c.id == bindparam("audit")).values(
-            updated_at=bindparam("now"), revision=audits.c.revision + 1),
-    )
 
 
 def save_answer(*, session: Session, audit_id: str, question_key: str, who: str,
@@ -249,30 +222,27 @@ def save_answer(*, session: Session, audit_id: str, question_key: str, who: str,
     saw no answer). If the stored answer is different, another copy of the tool changed it
     since, and ChangedElsewhere is raised rather than silently overwriting that change.
 
-    The walk saves an answer at every key press, so this is written with Core statements (no
-    ORM unit of work): a read of the audit's status, a read of the answer, then one write
-    each for the answer, its history rows and the audit."""
+    The walk saves an answer at every key press, so this is written with SQL of its own
+    (quick_sql; no ORM unit of work): one read of the audit's status and the answer, then
+    one write each for the answer, its history rows and the audit."""
     unknown = set(fields) - set(ANSWER_FIELDS)
     if unknown:
         raise ValueError(f"not answer fields: {sorted(unknown)}")
     if "choices" in fields and isinstance(fields["choices"], (list, tuple)):
         fields["choices"] = json.dumps(list(fields["choices"]), ensure_ascii=False)
-    read_status, read_answer, insert_answer, insert_events, touch = _answer_statements()
     session.flush()  # changes made through the ORM in this session go first (and are kept)
     conn = session.connection()
-    status = conn.execute(read_status, {"audit": audit_id}).scalar()
+    status, row = quick_sql.read_slot(conn, audit_id, question_key, row_id)
     if status is None:
         raise NotFound("That audit is no longer in the database.")
     if status != "draft":
         raise AuditLocked(LOCKED)
-    row = conn.execute(read_answer, {"audit": audit_id, "question": question_key,
-                                     "row": row_id}).mappings().first()
     if expected_updated_at is not _NOT_CHECKED:
         stored = None if row is None else _utc_naive(row["updated_at"])
         if stored != _utc_naive(expected_updated_at):
             raise ChangedElsewhere(stored)
-    current = dict(row) if row is not None else {
-        **dict.fromkeys(Answer.__table__.c.keys()), "id": new_id(), "audit_id": audit_id,
+    current = row if row is not None else {
+        **dict.fromkeys(quick_sql.ANSWER_COLUMNS), "id": new_id(), "audit_id": audit_id,
         "question_key": question_key, "row_id": row_id, "not_applicable": False,
         "evidence": "", "updated_by": ""}
     where = question_key + (f" [{row_id[:8]}]" if row_id else "")
@@ -290,14 +260,13 @@ def save_answer(*, session: Session, audit_id: str, question_key: str, who: str,
         return Answer(**{k: v for k, v in current.items() if v is not None})
     current["updated_at"], current["updated_by"] = now, who
     if row is None:
-        conn.execute(insert_answer, current)
+        quick_sql.insert_answer(conn, current)
     else:
-        answers = Answer.__table__
-        conn.execute(update(answers).where(answers.c.id == current["id"]).values(
-            **{name: current[name] for name in fields}, updated_at=now, updated_by=who))
+        quick_sql.update_answer(conn, current["id"], {
+            **{name: current[name] for name in fields}, "updated_at": now, "updated_by": who})
         _expire(session, Answer, current["id"])
-    conn.execute(insert_events, events)
-    conn.execute(touch, {"audit": audit_id, "now": now})
+    quick_sql.insert_events(conn, events)
+    quick_sql.touch_audit(conn, audit_id, now)
     _expire(session, Audit, audit_id)
     return Answer(**current)
 

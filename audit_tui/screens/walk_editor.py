@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from ..dates import DateInputError, format_date, parse_date, parse_number
 from ..db import lifecycle, store
+from ..db.engine import AFTER_COMMIT
 from ..db.state import value_fields
 from ..templates.logic import AuditState, SectionMark, Slot
 from ..templates.model import Group, Question, Section
@@ -122,10 +123,8 @@ class AuditEditor:
                                        who=who, row_id=row,
                                        expected_updated_at=seen.get((key, row)), **fields)
             written = answer.updated_at
-            from sqlalchemy import event
-
-            event.listen(session, "after_commit",
-                         lambda _session: seen.__setitem__((key, row), written), once=True)
+            session.info.setdefault(AFTER_COMMIT, []).append(
+                lambda: seen.__setitem__((key, row), written))
 
         return change
 
