@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
@@ -66,9 +67,22 @@ class OptionPicker(OptionList):
                 self._bindings.key_to_bindings.setdefault(key, []).append(Binding(
                     key, f"pick({index})", f"Answer: {option.label}", show=False,
                     id=f"picker.{key}"))
+        self._pick_keys = {key: index for index, option in enumerate(self.choices)
+                           for key in option.keys}
         index = self.index_of(selected)
         if index is not None:
             self.highlighted = index
+
+    def on_key(self, event: events.Key) -> None:
+        # An answer's key picks it here, where the key arrives first, rather than after the
+        # key has gone up through every container and back to the app's binding lookup
+        # (about a millisecond and a half of the time from the key to the saved answer). The
+        # bindings above stay, for the keys dialog and the command palette.
+        index = self._pick_keys.get(event.key)
+        if index is not None and not self.disabled:
+            event.stop()
+            event.prevent_default()
+            self.action_pick(index)
 
     def _prompt(self, option: PickerOption) -> Text:
         chosen = option.value == self.selected and self.selected is not None
@@ -103,9 +117,10 @@ class OptionPicker(OptionList):
             self._pick(None)
 
     def _pick(self, value: Any) -> None:
-        if value != self.selected:
-            self.show_selected(value)
+        changed = value != self.selected
         if self.on_pick is not None:
-            self.on_pick(self, value)
+            self.on_pick(self, value)  # first: the answer is queued for saving at once
         else:
             self.post_message(self.Picked(self, value))
+        if changed:
+            self.show_selected(value)
