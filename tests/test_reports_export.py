@@ -225,7 +225,7 @@ def rows_way(engine, folder, pseudonymise: bool) -> dict[str, bytes]:
     """The CSV files written from rows (as on a server), whatever the engine."""
     from audit_tui.db.engine import read_only
     from audit_tui.reports.export import Reader, Selection, audit_parts, layout_for
-    from audit_tui.reports.export_csv import write_csv_rows
+    from audit_tui.reports.export_csv_rows import write_csv_rows
     from audit_tui.reports.filters import Filters
     from audit_tui.reports.pseudonym import Pseudonymiser, load_key
     from audit_tui.reports.writers_export import moderated_by_audit
@@ -324,10 +324,11 @@ def test_a_repeating_group_fills_one_wide_cell_in_row_order():
     1.5e16, 9.3e18, 1e300, 2.5e-300, 100.125, 7.000000000000001, None,
 ])
 def test_numbers_are_written_as_sqlite_writes_them(value):
-    """export_csv.number_text (the rows' way) gives what number() gives in SQLite's SQL."""
+    """export_csv_rows.number_text (the rows' way) gives what number() gives in SQLite's SQL."""
     import sqlite3
 
-    from audit_tui.reports.export_csv import number, number_text
+    from audit_tui.reports.export_csv import number
+    from audit_tui.reports.export_csv_rows import number_text
 
     with sqlite3.connect(":memory:") as conn:
         (expected,) = conn.execute(f"SELECT {number('v')} FROM (SELECT ? AS v)",

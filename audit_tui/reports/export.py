@@ -10,7 +10,7 @@ the CSV files are written by SQL (export_csv.py's fast path). On a PostgreSQL se
 streams are server-side cursors (fetched in batches, never the whole result at once) on one
 read-only REPEATABLE READ transaction (so the five streams see the same audits), ordered by
 code point (COLLATE "C", as SQLite and Python compare), and the CSV files are written in Python
-(export_csv.write_csv_rows) to the same bytes the SQLite path writes for the same data. Values
+(export_csv_rows.write_csv_rows) to the same bytes the SQLite path writes for the same data. Values
 are handed on in SQLite's shapes whatever the engine: dates as 'YYYY-MM-DD', times as
 'YYYY-MM-DD HH:MM:SS.ffffff', so every format reads the same from both.
 
@@ -359,7 +359,7 @@ def _export(reader: Reader, snapshot, *, filters: Filters, fmt: str, out: Path,
                                   pseudonymise=hide, progress=progress, snapshot=snapshot,
                                   total=total, moderated=moderated)
         if fmt == "csv":
-            from .export_csv import write_csv_rows
+            from .export_csv_rows import write_csv_rows
 
             return write_csv_rows(audit_parts(reader, sel), layout, Path(out), today=today,
                                   pseudonymise=hide, progress=progress, moderated=moderated)

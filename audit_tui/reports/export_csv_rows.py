@@ -1,0 +1,133 @@
+"""The CSV export from rows, where the database is a server: the same four files, byte for
+byte, as export_csv's SQL writes for the same data (that path needs SQLite's own functions).
+Each value is made in Python as the SQL makes it there (`number_text` as `number()`,
+`_neutral` as `neutral()`), and csv.writer quotes as `cell()` does."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from .export import (ACTION_COLUMNS, ANSWER_COLUMNS, INDICATOR_COLUMNS, NA, Layout, Written,
+                     value_of)
+from .export_csv import BOM, _moderate, _open, _placed
+from .safe import FORMULA_STARTS
+
+
+def number_text(value) -> object:
+    """A REAL as `number()` writes it in SQL: a whole number as an integer, others as the
+    shorter of '%.15g' and '%.17g' that reads back exactly; None stays None."""
+    if value is None:
+        return None
+    value = float(value)
+    if abs(value) < 2 ** 63 and value.is_integer():
+        return int(value)
+    short = "%.15g" % value
+    return short if float(short) == value else "%.17g" % value
+
+
+def _neutral(value):
+    """`neutral()` in Python: a text with a leading =, +, -, @, tab or CR neutralised."""
+    if value and value[0] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def answer_value(grade, number, day, choice, choices, text, na: bool, hide: bool):
+    """`value_sql(hide, neutral)` in Python (csv.writer does the quoting)."""
+    if na:
+        return None
+    kind, value = value_of(grade, number, day, choice, choices, text)
+    if kind == "g":
+        return value
+    if kind == "n":
+        return number_text(value)
+    if kind == "d" or (kind == "c" and value in ("yes", "no")):
+        return value
+    if kind == "c":
+        return _neutral(value)
+    if kind == "m":
+        items = json.loads(value)
+        return _neutral("; ".join(v if isinstance(v, str) else json.dumps(v) for v in items)) \
+            if items else None
+    if kind == "t":
+        return None if hide else _neutral(value)
+    return None
+
+
+def write_csv_rows(parts, layout: Layout, out: Path, *, today: str, pseudonymise=None,
+                   progress=None, moderated: dict | None = None) -> Written:
+    """The four CSV files from `parts` (export.audit_parts: one audit at a time, in audit id
+    order), byte for byte what write_csv_fast's SQL writes for the same data: used where the
+    database is a server. Everything goes through csv.writer, which quotes as `cell()` does.
+    `moderated`: writers_export.moderated_by_audit (none moderated when None)."""
+    from .writers_export import UNMODERATED, audit_columns, csv_paths
+
+    moderated = moderated or {}
+    hide = pseudonymise
+    paths = csv_paths(out)
+    written = Written(list(paths.values()))
+    handles = {}
+    try:
+        for key in ("audits", "answers", "actions", "indicators"):
+            handles[key] = _open(paths[key])
+            handles[key].write(BOM)
+        wide, long, acts, inds = (csv.writer(handles[k], lineterminator="\r\n")
+                                  for k in ("audits", "answers", "actions", "indicators"))
+        wide.writerow(audit_columns(layout, True))
+        long.writerow(ANSWER_COLUMNS)
+        acts.writerow(ACTION_COLUMNS)
+        inds.writerow(INDICATOR_COLUMNS)
+        empty_sections = dict.fromkeys(layout.sections, "")
+        empty_questions = dict.fromkeys(layout.questions, "")
+        count = answers = 0
+        for part in parts:
+            a = part.audit
+            audit_id = a[0]
+            if hide:
+                case = hide(a[1], "C")
+                people = [_neutral(hide(a[6])), _neutral(hide(a[7]))]
+            else:
+                case = a[1]
+                people = [_neutral(a[6]), _neutral(a[7])]
+            case_cell = _neutral(case)
+            grades = empty_sections.copy()
+            for _, key, grade, na in part.sections:
+                if key in grades:
+                    grades[key] = NA if na else ("" if grade is None else grade)
+            keys, found = [], []
+            for (_, key, row_id, *values, na, evidence, position) in part.answers:
+                value = answer_value(*values, na, hide is not None)
+                keys.append(key)
+                found.append(NA if na else ("" if value is None else value))
+                long.writerow([audit_id, case_cell, key, position, row_id, value,
+                               "yes" if na else "", None if hide else _neutral(evidence)])
+            answers += len(keys)
+            audit = [audit_id, case_cell, a[2], a[3], _neutral(a[4]), _neutral(a[5]),
+                     *people, a[8], a[9], a[10], a[11], "" if hide else _neutral(a[12])]
+            cells = UNMODERATED
+            if (m := moderated.get(audit_id)) is not None:
+                audit, grades, cells = _moderate(audit, grades, m)
+            wide.writerow([*audit, *grades.values(), *cells,
+                           *_placed(empty_questions, keys, found).values()])
+            for _, desc, owner, due, status, done, note in part.actions:
+                acts.writerow([audit_id, case_cell, "" if hide else _neutral(desc),
+                               _neutral(hide(owner) if hide else owner), due, status, done,
+                               "yes" if status == "open" and due is not None and due < today
+                               else "", "" if hide else _neutral(note)])
+            for _, key, row_id, label, unit, limit, amount, met, open_ended in part.indicators:
+                inds.writerow([audit_id, case_cell, key, row_id, _neutral(label),
+                               _neutral(unit), number_text(limit), number_text(amount),
+                               {1: "yes", 0: "no"}.get(None if met is None else int(met), ""),
+                               "yes" if open_ended else ""])
+            count += 1
+            if progress is not None and count % 256 == 0:
+                progress.advance(256)
+        if progress is not None:
+            progress.advance(count % 256)
+        written.audits, written.answers = count, answers
+    finally:
+        for h in handles.values():
+            h.close()
+    return written
