@@ -167,6 +167,14 @@ def read_only(engine: Engine) -> Engine:
     return engine.execution_options(sqlite_begin="DEFERRED")
 
 
+AFTER_COMMIT = "after_commit"  # session.info key: callables run once the transaction commits
+
+
+def _after_commit(session: Session) -> None:
+    for done in session.info.get(AFTER_COMMIT, ()):
+        done()
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error. Callables listed in
@@ -178,11 +186,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
-        for done in session.info.get(AFTER_COMMIT, ()):
-            done()
-
-
-AFTER_COMMIT = "after_commit"  # session.info key: callables run once the transaction commits
+        _after_commit(session)
 
 
 class WriterConnection:
@@ -211,8 +215,7 @@ class WriterConnection:
         except BaseException:
             self.close()
             raise
-        for done in session.info.get(AFTER_COMMIT, ()):
-            done()
+        _after_commit(session)
 
     def close(self) -> None:
         if self._conn is not None:

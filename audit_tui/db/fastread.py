@@ -130,49 +130,65 @@ def last_auditor(source) -> str:
 
 _ALERTS = (("SELECT count(*) FROM escalation WHERE acknowledged_at IS NULL", ()),
            ("SELECT count(*) FROM action WHERE status != 'done' AND due_date < ?", None))
+_CONFLICTING = "SELECT DISTINCT audit_id FROM sync_conflict"
 
 
-def home_alerts(source, today: date) -> tuple[int, int]:
-    """(unacknowledged safeguarding concerns, overdue actions) for the home screen; (0, 0) on a
-    database older than the escalation table."""
+@dataclass(frozen=True)
+class HomeAlerts:
+    concerns: int = 0  # safeguarding concerns not acknowledged yet
+    overdue: int = 0  # actions past their due date
+    conflicting: frozenset[str] = frozenset()  # audits with bundle conflicts to resolve
+
+
+def home_alerts(source, today: date) -> HomeAlerts:
+    """What the home screen flags, read in one go; a part a database older than its table
+    (escalation, sync_conflict) lacks counts as none."""
     queries = [(sql, params if params is not None else (today.isoformat(),))
                for sql, params in _ALERTS]
     path, engine = _source(source)
+    if path is None:
+        def run(sql, params):  # `?` as for sqlite3: the engine rewrites it for psycopg
+            return _server_rows(engine, (sql, params))[0]
+        return _alerts(run, queries)
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
     try:
-        if path is None:
-            # `?` as for sqlite3: the engine rewrites it for psycopg (db/engine.py)
-            rows = _server_rows(engine, *queries)
-            return rows[0][0][0], rows[1][0][0]
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-        try:
-            conn.execute("PRAGMA busy_timeout = 5000")
-            return tuple(conn.execute(sql, p).fetchone()[0] for sql, p in queries)
-        finally:
-            conn.close()
+        conn.execute("PRAGMA busy_timeout = 5000")
+        return _alerts(lambda sql, params: conn.execute(sql, params).fetchall(), queries)
+    finally:
+        conn.close()
+
+
+def _alerts(run, queries) -> HomeAlerts:
+    try:
+        concerns, overdue = (run(sql, params)[0][0] for sql, params in queries)
     except Exception as exc:  # no escalation table yet (an older file): nothing to show
-        if "escalation" in str(exc):
-            return 0, 0
+        if "escalation" not in str(exc):
+            raise
+        concerns = overdue = 0
+    return HomeAlerts(concerns, overdue, frozenset(_conflicting(run)))
+
+
+def _conflicting(run) -> set[str]:
+    try:
+        return {row[0] for row in run(_CONFLICTING, ())}
+    except Exception as exc:  # no sync_conflict table yet (an older file): nothing to show
+        if "sync_conflict" in str(exc):
+            return set()
         raise
 
 
 def conflicting_audits(source) -> set[str]:
     """The audits with fields changed both here and in an imported bundle, still to be
     resolved (none on a database older than the bundle tables)."""
-    sql = "SELECT DISTINCT audit_id FROM sync_conflict"
     path, engine = _source(source)
+    if path is None:
+        return _conflicting(lambda sql, params: _server_rows(engine, (sql, params))[0])
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
     try:
-        if path is None:
-            return {row[0] for row in _server_rows(engine, (sql, ()))[0]}
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-        try:
-            conn.execute("PRAGMA busy_timeout = 5000")
-            return {row[0] for row in conn.execute(sql)}
-        finally:
-            conn.close()
-    except Exception as exc:  # no sync_conflict table yet (an older file): nothing to show
-        if "sync_conflict" in str(exc):
-            return set()
-        raise
+        conn.execute("PRAGMA busy_timeout = 5000")
+        return _conflicting(lambda sql, params: conn.execute(sql, params).fetchall())
+    finally:
+        conn.close()
 
 
 def conflict_count(source) -> int:

@@ -45,9 +45,6 @@ class _Types:
                     self.result[name] = impl.result_processor(dialect, None)
                 except Exception:  # psycopg's numbers want the column's type code: they
                     self.result[name] = None  # come back as Python numbers anyway
-        from sqlalchemy import DateTime
-
-        self.time = DateTime().dialect_impl(dialect).bind_processor(dialect)
 
     def to_db(self, table: str, values: dict) -> tuple:
         out = []
@@ -108,8 +105,8 @@ def insert_events(conn, events: list[dict]) -> None:
 
 def touch_audit(conn, audit_id: str, now) -> None:
     """The audit changed now: its time and revision move on."""
-    convert = types_for(conn.dialect).time
-    conn.exec_driver_sql(_TOUCH, (convert(now) if convert else now, audit_id))
+    (when,) = types_for(conn.dialect).to_db("answer", {"updated_at": now})  # a time column
+    conn.exec_driver_sql(_TOUCH, (when, audit_id))
 
 
 def set_progress(conn, audit_id: str, answered: int, required: int,

@@ -94,18 +94,13 @@ def with_moderation(reader, stream: Iterable[Record]) -> Iterator[Record]:
     {section key: the auditor's grade}} (only the grades a moderator changed). `reader` is
     the export's Reader (or a DB-API connection), read before the stream starts."""
     found = moderated_by_audit(reader)
+    never = Moderated({})
     for rec in stream:
-        m = found.get(rec.audit_id)
-        if m is None:
-            rec.moderation = {"moderated": False, "auditor_overall_grade": None,
-                              "auditor_section_grades": {}}
-        else:
-            if m.overall is not None:
-                rec.audit[OVERALL_GRADE] = m.overall
-            rec.sections.update(m.sections)
-            rec.moderation = {**m.moderation,
-                              "auditor_section_grades": dict(m.moderation[
-                                  "auditor_section_grades"])}
+        m = found.get(rec.audit_id, never)
+        if m.overall is not None:
+            rec.audit[OVERALL_GRADE] = m.overall
+        rec.sections.update(m.sections)
+        rec.moderation = m.moderation  # read only by the writers
         yield rec
 
 

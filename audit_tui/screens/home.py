@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from ..db.fastread import HOME_LIMIT, AuditSummary, list_audits
+from ..db.fastread import HOME_LIMIT, AuditSummary, HomeAlerts, home_alerts, list_audits
 from ..literal import literal
 
 WELCOME = (
@@ -65,12 +65,10 @@ class HomeScreen(Screen):
 
     class Loaded(Message):
         def __init__(self, audits: list[AuditSummary], total: int, error: str = "",
-                     alerts: tuple[int, int] = (0, 0),
-                     conflicting: frozenset[str] = frozenset()) -> None:
+                     alerts: HomeAlerts = HomeAlerts()) -> None:
             super().__init__()
             self.audits, self.total, self.error = audits, total, error
-            self.alerts = alerts  # (unacknowledged concerns, overdue actions)
-            self.conflicting = conflicting  # audits with bundle conflicts to resolve
+            self.alerts = alerts
 
     def __init__(self) -> None:
         super().__init__()
@@ -114,23 +112,15 @@ class HomeScreen(Screen):
         try:
             from datetime import date
 
-            from ..db.fastread import home_alerts
-
             alerts = home_alerts(target, date.today())  # a file or a server
         except Exception:  # the list matters more than the alerts
-            alerts = (0, 0)
-        try:
-            from ..db.fastread import conflicting_audits
-
-            conflicting = frozenset(conflicting_audits(target))
-        except Exception:
-            conflicting = frozenset()
-        self.post_message(self.Loaded(audits, total, alerts=alerts, conflicting=conflicting))
+            alerts = HomeAlerts()
+        self.post_message(self.Loaded(audits, total, alerts=alerts))
 
     def on_home_screen_loaded(self, message: Loaded) -> None:
         self.audits, self.total, self.loaded = message.audits, message.total, True
-        self.conflicting = message.conflicting
-        self.show_alerts(*message.alerts)
+        self.conflicting = message.alerts.conflicting
+        self.show_alerts(message.alerts.concerns, message.alerts.overdue)
         self.fill()
         # the ORM and templates load in the background once the list is on screen
         self.set_timer(PRELOAD_AFTER, self.app.start_preload)

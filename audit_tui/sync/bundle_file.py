@@ -198,6 +198,22 @@ def _unreadable(name: str) -> str:
     return f"{name} is not a valid bundle: a record in it cannot be read. Nothing was imported."
 
 
+class _Digest:
+    """The SHA-256 and the size of a member, taken chunk by chunk as it is read."""
+
+    def __init__(self) -> None:
+        self.sha, self.size = hashlib.sha256(), 0
+
+    def __call__(self, chunk: bytes) -> None:
+        self.sha.update(chunk)
+        self.size += len(chunk)
+
+    def matches(self, expected: dict) -> bool:
+        """Whether the member read is what the manifest says of it."""
+        return (self.sha.hexdigest() == expected.get("sha256")
+                and self.size == expected.get("bytes"))
+
+
 @dataclass
 class Bundle:
     """A bundle opened for reading, its manifest read and its members checked. `index` is
@@ -233,19 +249,13 @@ class Bundle:
         """The lines of a member not checked yet, checked as they are read: BundleRefused,
         raised by the last step (or at a damaged spot), when the member is not exactly what
         the manifest says. Whoever reads them must go on to the end before trusting them."""
-        sha, size = hashlib.sha256(), 0
-
-        def count(chunk: bytes) -> None:
-            nonlocal size
-            sha.update(chunk)
-            size += len(chunk)
+        digest = _Digest()
         try:
             with self.zip.open(name) as handle:
-                yield from _split(_chunks(handle, count))
+                yield from _split(_chunks(handle, digest))
         except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
             raise BundleRefused(_damaged(self.path.name)) from None
-        expected = self.manifest["members"][name]
-        if sha.hexdigest() != expected.get("sha256") or size != expected.get("bytes"):
+        if not digest.matches(self.manifest["members"][name]):
             raise BundleRefused(_altered(self.path.name, name))
 
     def records(self) -> Iterator[tuple[bytes, str, str]]:
@@ -328,16 +338,11 @@ def open_bundle(path: Path, *, schema_version: int, check_records: bool = True) 
         index: list[tuple[str, str]] = []
         unreadable = False
         for member in MEMBERS if check_records else ("templates.jsonl",):
-            sha, size = hashlib.sha256(), 0
-
-            def count(chunk: bytes) -> None:
-                nonlocal size
-                sha.update(chunk)
-                size += len(chunk)
+            digest = _Digest()
             try:
                 with archive.open(member) as handle:
                     if member == "audits.jsonl":
-                        for line in _split(_chunks(handle, count)):
+                        for line in _split(_chunks(handle, digest)):
                             try:
                                 audit_id = _line_id(line)
                             except (ValueError, UnicodeDecodeError):
@@ -345,14 +350,13 @@ def open_bundle(path: Path, *, schema_version: int, check_records: bool = True) 
                                 continue
                             index.append((audit_id, hashlib.sha256(line).hexdigest()))
                     else:
-                        for _ in _chunks(handle, count):
+                        for _ in _chunks(handle, digest):
                             pass
             except KeyError:
                 raise BundleRefused(damaged) from None
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
                 raise BundleRefused(damaged) from None
-            if sha.hexdigest() != members[member].get("sha256") or \
-                    size != members[member].get("bytes"):
+            if not digest.matches(members[member]):
                 raise BundleRefused(_altered(name, member))
         if unreadable:
             raise BundleRefused(_unreadable(name))
