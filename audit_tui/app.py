@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
+from .key_order import OrderedKeys
 from .locations import DatabaseTarget
 from .saver import SaveResult, Saver
 from .services import Services
@@ -61,7 +62,7 @@ class Saved(Message, bubble=False):
         self.result = result
 
 
-class AuditApp(App):
+class AuditApp(OrderedKeys, App):
     CSS_PATH = "app.tcss"
     TITLE = "audit-tui"
     COMMANDS = App.COMMANDS | {_screen_actions}

@@ -22,7 +22,7 @@ KEYS = {
     "enter": "\r", "tab": "\t", "escape": "\x1b", "backspace": "\x7f",
     "up": "\x1b[A", "down": "\x1b[B", "right": "\x1b[C", "left": "\x1b[D",
     "pageup": "\x1b[5~", "pagedown": "\x1b[6~", "home": "\x1b[H", "end": "\x1b[F",
-    "f1": "\x1bOP",
+    "f1": "\x1bOP", "ctrl+pagedown": "\x1b[6;5~", "ctrl+pageup": "\x1b[5;5~",
 }
 _ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][A-Z0-9]|\x1b[=>]")
 
