@@ -13,12 +13,12 @@ from typing import Iterable
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 
 from .key_order import OrderedKeys
 from .locations import DatabaseTarget
-from .saver import SaveResult, Saver
+from .messages import Saved
+from .saver import Saver
 from .services import Services
 from .settings import Settings
 
@@ -51,15 +51,6 @@ def _screen_actions():
     from .commands import ScreenActions
 
     return ScreenActions
-
-
-class Saved(Message, bubble=False):
-    """A save finished (posted from the writer thread, forwarded to the active screen). It
-    must not bubble: a Saved reaching a screen would come back up to the app, forever."""
-
-    def __init__(self, result: SaveResult) -> None:
-        super().__init__()
-        self.result = result
 
 
 class AuditApp(OrderedKeys, App):

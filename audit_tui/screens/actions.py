@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from ..app import Saved
+from ..messages import Saved
 from ..literal import literal
 
 VIEWS = (("all", "All"), ("overdue", "Overdue"), ("due", "Due within 7 days"),

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ..app import Saved
+from ..messages import Saved
 from ..literal import literal
 
 URGENCY_STYLE = {"immediate": "bold red", "today": "bold yellow", "week": ""}

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ..app import Saved
+from ..messages import Saved
 from ..literal import literal
 
 

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static, TabbedContent, TabPane
 
-from ..app import Saved
+from ..messages import Saved
 from ..templates.logic import AuditState, Missing
 from ..widgets.review_actions import SAVE_KEY as ACTIONS_SAVE_KEY
 from ..widgets.review_actions import ActionsPanel

@@ -22,7 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, SelectionList, Static, TextArea
 
-from ..app import Saved
+from ..messages import Saved
 from ..dates import format_date
 from ..templates.logic import AuditState
 from ..widgets.long_text_field import LongTextField

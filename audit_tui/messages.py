@@ -1,0 +1,16 @@
+"""Messages the app and its screens share, below both so that no screen imports the app."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from .saver import SaveResult
+
+
+class Saved(Message, bubble=False):
+    """A save finished (posted from the writer thread, forwarded to the active screen). It
+    must not bubble: a Saved reaching a screen would come back up to the app, forever."""
+
+    def __init__(self, result: SaveResult) -> None:
+        super().__init__()
+        self.result = result
