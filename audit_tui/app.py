@@ -56,7 +56,7 @@ def _screen_actions():
 class AuditApp(OrderedKeys, App):
     CSS_PATH = "app.tcss"
     TITLE = "audit-tui"
-    COMMANDS = App.COMMANDS | {_screen_actions}
+    COMMANDS = {_screen_actions}  # every command, in a fixed order (commands.py)
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("question_mark,f1", "keys", "Keys", id="app.keys"),
@@ -64,10 +64,11 @@ class AuditApp(OrderedKeys, App):
         Binding("f7", "conflicts", "Conflicts", show=False,
                 tooltip="Audits changed on two laptops: keep mine or theirs, field by field",
                 id="app.conflicts"),
-        Binding("ctrl+a", "actions", "Actions", show=False,
+        # f8, not ctrl+a: text fields use ctrl+a (start of the line).
+        Binding("f8", "actions", "Actions", show=False,
                 tooltip="Actions across every audit: open, due soon, overdue, done",
                 id="app.actions"),
-        Binding("f6", "moderation_queue", "Moderation", show=False,
+        Binding("f6", "moderation_queue", "Moderation queue", show=False,
                 tooltip="Submitted audits awaiting moderation", id="app.moderation_queue"),
     ]
 
@@ -199,18 +200,10 @@ class AuditApp(OrderedKeys, App):
                                     key_tooltips(self, screen)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
         yield SystemCommand("New audit", "Start a new audit", self.action_new_audit)
-        yield SystemCommand("Dashboard", "Summary grades over the submitted audits",
-                            self.action_dashboard)
-        yield SystemCommand("Conflicts", "Audits changed on two laptops: keep mine or theirs",
-                            self.action_conflicts)
-        yield SystemCommand("Actions", "Actions across every audit: open, due within 7 days, "
-                            "overdue, done", self.action_actions)
-        yield SystemCommand("Moderation queue", "Submitted audits awaiting moderation",
-                            self.action_moderation_queue)
         yield SystemCommand("Safeguarding concerns", "Concerns raised from audits, waiting to "
                             "be acknowledged", self.action_concerns)
+        yield from super().get_system_commands(screen)
 
     async def action_quit(self) -> None:
         self.saver.flush(timeout=10.0)  # nothing typed is lost by quitting

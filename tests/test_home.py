@@ -76,7 +76,74 @@ async def test_drafts_come_first_then_submitted_latest_first(db_target, engine, 
         assert [r["case"] for r in rows] == ["CH-3", "CH-2", "CH-1"]
         assert rows[0]["status"] == "Draft" and rows[2]["status"] == "Submitted"
         assert rows[0]["progress"] == "3/12"
-        assert rows[0]["updated"] == "21/11/2026"  # the time shows on wider terminals
+        # At 100 columns the team stays and the time of the last change goes (the list is in
+        # that order); on a wide terminal both show.
+        assert rows[0]["team"] == "North" and "updated" not in rows[0]
+    async with AuditApp(database=db_target, warm_up=False).run_test(size=(140, 30)) as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 3)
+        assert table_rows(app)[0]["updated"] == "21/11/2026 09:00"
+        assert table_rows(app)[0]["team"] == "North"
+
+
+async def test_team_column_shows_at_80_columns(db_target, engine, example_template):
+    add_audits(engine, example_template, [("CH-1", "Ann", "draft", "2026-11-20 09:00")])
+    app = AuditApp(database=db_target, warm_up=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 1)
+        assert table_rows(app)[0]["team"] == "North"
+
+
+async def test_first_run_keys_work_after_the_keys_dialog(db_target):
+    """On the welcome screen, ? then escape, then n starts a new audit (the hidden filter box
+    never takes the key)."""
+    app = AuditApp(database=db_target, warm_up=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#welcome", Static).display)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "KeysDialog")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "NewAuditScreen")
+
+
+async def test_filter_with_one_match_opens_it_on_enter(db_target, engine, example_template,
+                                                       monkeypatch):
+    ids = add_audits(engine, example_template, [
+        ("CH-100", "Ann", "draft", "2026-11-20 09:00"),
+        ("CH-200", "Bob", "draft", "2026-11-21 09:00"),
+    ])
+    app = AuditApp(database=db_target, warm_up=False)
+    opened = []
+    monkeypatch.setattr(app, "open_audit", lambda audit_id, at=None: opened.append(audit_id))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 2)
+        await pilot.press("C", "H", "-", "1")
+        await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: opened == [ids[0]])
+
+
+async def test_command_palette_lists_the_apps_actions_first_once_each(db_target, engine,
+                                                                      example_template):
+    from textual.command import CommandPalette
+
+    from audit_tui.commands import ScreenActions
+
+    add_audits(engine, example_template, [("CH-1", "Ann", "draft", "2026-11-20 09:00")])
+    app = AuditApp(database=db_target, warm_up=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 1)
+        provider = ScreenActions(app.screen)
+        titles = [title for title, _, _ in provider._commands()]
+        assert titles[0] == "New audit"
+        assert len({t.lower() for t in titles}) == len(titles)  # no duplicates
+        assert not any(t.startswith("Cursor") for t in titles)
+        assert "Moderation queue" in titles and "Moderation" not in titles
+        assert titles.index("Actions") < titles.index("Theme")  # Textual's own come last
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
 
 
 async def test_typing_filters_the_list(db_target, engine, example_template):

@@ -40,7 +40,7 @@ def _fit(text: str, width: int) -> Text:
 
 FIRST_ROWS = 60
 
-# (key, title, width); a width of 0 takes what is left. Team shows only on wide terminals.
+# (key, title, width); a width of 0 takes what is left. Changed shows only on wide terminals.
 COLUMNS = [("status", "Status", 9), ("case", "Case ref", 12), ("template", "Template", 0),
            ("auditor", "Auditor", 14), ("team", "Team", 14), ("updated", "Changed", 16),
            ("progress", "Progress", 8)]
@@ -55,8 +55,10 @@ class HomeScreen(Screen):
     BINDINGS = [
         Binding("n", "new_audit", "New audit", id="home.new"),
         Binding("enter", "open_audit", "Open", id="home.open"),
-        Binding("d,delete", "delete_draft", "Delete draft", id="home.delete"),
-        Binding("slash", "focus_filter", "Filter", id="home.filter"),
+        Binding("d,delete", "delete_draft", "Delete draft", tooltip="Asks first",
+                id="home.delete"),
+        Binding("slash", "focus_filter", "Filter", show=False,
+                tooltip="Or just type on the list", id="home.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="home.clear_filter"),
         Binding("r", "refresh", "Refresh", show=False, id="home.refresh"),
         Binding("s", "concerns", "Concerns", show=False,
@@ -134,7 +136,7 @@ class HomeScreen(Screen):
             parts.append(f"⚠ {concerns} safeguarding concern{'s' if concerns != 1 else ''} "
                          "to acknowledge (press s)")
         if overdue:
-            parts.append(f"{overdue} overdue action{'s' if overdue != 1 else ''} (ctrl+a)")
+            parts.append(f"{overdue} overdue action{'s' if overdue != 1 else ''} (f8)")
         if self.conflicting:
             count = len(self.conflicting)
             parts.append(f"{count} audit{'s' if count != 1 else ''} with conflicting changes "
@@ -171,8 +173,12 @@ class HomeScreen(Screen):
             self.call_after_refresh(lambda: self.add_rest(shown[FIRST_ROWS:], widths, serial))
         empty = not self.audits
         self.query_one("#welcome").display = empty
-        table.display = not empty
-        self.query_one("#filter").display = not empty
+        # Hidden and unfocusable while empty: a first key never lands in an unseen box.
+        for widget in (table, self.query_one("#filter", Input)):
+            widget.display = not empty
+            widget.disabled = empty
+        if empty and self.focused is not None:
+            self.set_focus(None)
         drafts = sum(1 for a in self.audits if a.status == "draft")
         note = f"{len(shown)} shown" if words else ""
         more = (f"; the latest {len(self.audits)} of {self.total} are listed"
@@ -193,7 +199,7 @@ class HomeScreen(Screen):
             # Text() keeps what users typed literal: "[bold]" in a name is not markup.
             cells = {"case": audit.case_reference, "template": audit.template_title,
                      "auditor": audit.auditor, "team": audit.team,
-                     "updated": _when(audit.updated_at)[: widths["updated"]],
+                     "updated": _when(audit.updated_at),
                      "progress": audit.progress}
             table.add_row(*[status if k == "status" else _fit(cells[k], widths[k])
                             for k in keys], key=audit.id)
@@ -206,12 +212,14 @@ class HomeScreen(Screen):
         """Column widths that fit the terminal: nothing is cut off at 80 columns."""
         available = max(self.size.width, 80) - 4  # margins and the scroll bar
         wide = available >= 106
-        columns = [c for c in COLUMNS if c[0] != "team" or wide]
+        # Narrow: the team stays (QA filters by it); the time of the last change goes, as
+        # the list is in that order anyway.
+        columns = [c for c in COLUMNS if c[0] != "updated" or wide]
         widths = {key: width for key, _, width in columns}
         if self.conflicting:
             widths["status"] += 2  # room for the conflict mark: "Submitted ⚠"
         if not wide:
-            widths.update(case=11, auditor=12, updated=10)  # the date without the time
+            widths.update(case=11, auditor=11, team=11)
         fixed = sum(widths.values()) + 2 * len(columns)  # each cell has padding 1 + 1
         widths["template"] = max(available - fixed, 8)
         return widths
@@ -240,7 +248,10 @@ class HomeScreen(Screen):
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:
-        self.query_one("#audits", DataTable).focus()
+        table = self.query_one("#audits", DataTable)
+        table.focus()
+        if table.row_count == 1:  # one match: enter opens it
+            self.action_open_audit()
 
     def on_key(self, event) -> None:
         table = self.query_one("#audits", DataTable)
