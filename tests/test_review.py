@@ -344,3 +344,24 @@ async def test_an_audit_not_moderated_shows_no_moderation(target, template_dir):
         assert "Moderat" not in answers_shown(app)
         status = str(app.screen.query_one("#review-status", Static).render())
         assert "Moderated" not in status
+
+
+async def test_overall_grade_is_picked_by_its_number_as_in_the_walk(target, template_dir):
+    """On the overall-grade tab, 1-4 pick the grade (they switch tabs elsewhere)."""
+    audit_id = new_audit(target, template_dir)
+    app = make_app(target, template_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_review(app, pilot, audit_id)
+        await pilot.press("3")  # to the overall-grade tab
+        assert app.screen.query_one("#overall-grades", OptionList).has_focus
+        await pilot.press("4")
+        await wait_for(pilot, lambda: audit_row(app, target, audit_id)["overall_grade"] == 4)
+        assert app.screen.query_one("#review-tabs", TabbedContent).active == "overall"
+        await pilot.press("1")
+        await wait_for(pilot, lambda: audit_row(app, target, audit_id)["overall_grade"] == 1)
+        assert "● 1" in str(app.screen.query_one("#overall-grades", OptionList)
+                            .get_option_at_index(0).prompt)
+        await pilot.press("tab", "2")  # in the rationale, a digit is text
+        assert app.screen.query_one("#overall-rationale", TextArea).text == "2"
+        await pilot.press("shift+tab")
+        await pilot.press("escape")

@@ -321,7 +321,7 @@ async def test_every_type_of_answer_is_saved_as_it_changes(db_target, engine, au
         await pilot.press("enter")
         await settled(app, pilot)
         assert answer(engine, audit_id, "workers").number_value == 3  # refused: above 30
-        assert field.value == "3"
+        assert field.value == "31"  # left as typed, to be corrected
         assert "above the largest allowed value, 30" in panel_text(app)
         await pilot.press("tab", "space")  # the "not applicable" tick
         await settled(app, pilot)
@@ -360,14 +360,20 @@ async def test_dates_are_checked_and_a_refused_date_keeps_the_previous_one(db_ta
         await pilot.press("enter")
         await settled(app, pilot)
         assert answer(engine, audit_id, "assessment_done").date_value == date(2026, 10, 1)
-        assert field.value == "01/10/2026"
+        assert field.value == "31/02/2026"  # kept on screen, as typed, to be corrected
         assert "31/02/2026 is not a real date: February 2026 has 28 days." in panel_text(app)
+        await pilot.press(*["backspace"] * 10)
+        await type_text(pilot, "2/10/2026")  # corrected: the sentence goes
+        await pilot.press("enter")
+        await settled(app, pilot)
+        assert answer(engine, audit_id, "assessment_done").date_value == date(2026, 10, 2)
+        assert "not a real date" not in panel_text(app)
 
         field.value = ""
         await type_text(pilot, "01/12/2026")  # after the audit date
         await pilot.press("pagedown")  # moving on tries to save it, and refuses
         await settled(app, pilot)
-        assert answer(engine, audit_id, "assessment_done").date_value == date(2026, 10, 1)
+        assert answer(engine, audit_id, "assessment_done").date_value == date(2026, 10, 2)
         assert here(app) == "q:workers:"
 
         await pilot.press("pageup")

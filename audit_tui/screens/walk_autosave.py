@@ -4,8 +4,8 @@ enter is pressed, before the auditor moves on, and when the screen closes (quitt
 
 What was typed is kept per target, not in the widgets, so nothing is lost when the panel is
 rebuilt or the app shuts down. A date or number that does not read as one waits while the
-auditor is typing; on leaving the field it is refused with a sentence, and the field goes back
-to the saved value.
+auditor is typing; on leaving the field it is refused with a sentence and stays on screen, as
+typed, to be corrected (the saved value is unchanged until then). Typing clears the sentence.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ class TypedTextAutosave:
     def _typed(self, widget, value: str) -> None:
         if self.editor is None or self.read_only or not getattr(widget, "target", None):
             return
+        if widget.target[0] == "answer":
+            self.panel.show_error("")  # being corrected: said again if it is still wrong
         if value == self.editor.stored_text(widget.target):
             self._pending.pop(widget.target, None)
             return
@@ -80,9 +82,7 @@ class TypedTextAutosave:
                 if not loud:
                     self._pending[target] = text
                     continue
-                field = self.panel.field(target)
-                if field is not None:
-                    field.value = self.editor.stored_text(target)
+                # Refused, and left on screen as typed to be corrected (not saved).
                 self.panel.show_error(str(exc))
                 self.notify(str(exc), title="Not saved", severity="warning", timeout=6)
                 continue

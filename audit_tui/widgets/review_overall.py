@@ -93,8 +93,8 @@ class OverallPanel(VerticalScroll, can_focus=False):
         keep = grades.highlighted
         grades.clear_options()
         for item in self.scale.values:
-            mark = "(•)" if item.value == self.grade else "( )"
-            grades.add_option(Option(literal_text(Text(f"{mark} {item.label}")),
+            mark = "●" if item.value == self.grade else "○"  # as in the walk
+            grades.add_option(Option(literal_text(Text(f"{mark} {item.value:<3} {item.label}")),
                                      id=str(item.value)))
         values = self.scale.value_keys()
         if keep is None and self.grade in values:
@@ -129,10 +129,24 @@ class OverallPanel(VerticalScroll, can_focus=False):
     def grade_highlighted(self) -> None:
         self.describe()
 
+    def on_key(self, event: events.Key) -> None:
+        """A grade's number picks it, as in the walk (here, not the screen's tab keys)."""
+        grades = self.query_one("#overall-grades", OptionList)
+        if self.scale is None or grades.disabled or self.screen.focused is not grades:
+            return
+        values = self.scale.value_keys()
+        if event.character and event.character.isdigit() and int(event.character) in values:
+            event.stop()
+            event.prevent_default()
+            grades.highlighted = values.index(int(event.character))
+            self.choose(int(event.character))
+
     @on(OptionList.OptionSelected, "#overall-grades")
     def grade_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        grade = int(event.option.id)
+        self.choose(int(event.option.id))
+
+    def choose(self, grade: int) -> None:
         if grade != self.grade:
             self.grade = grade
             self.fill_grades()
