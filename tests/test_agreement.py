@@ -90,6 +90,7 @@ def test_agreement_rows_per_criterion_and_auditor(engine, example_template):
     # pe = 1/4*7/12 + 1/2*7/12 + 1/4*5/12 = 7/48 + 14/48 + 5/48 = 26/48 = 13/24.
     # kappa = (5/6 - 13/24) / (1 - 13/24) = (20/24 - 13/24) / (11/24) = 7/11.
     assert crit["childs_voice"].pairs == 4 and crit["childs_voice"].exact == 0.5
+    assert crit["childs_voice"].label == "The child's voice and lived experience"  # not the key
     assert crit["childs_voice"].kappa == pytest.approx(7 / 11)
     by_auditor = {r.key: r for r in tables["auditor"]}
     # Ann: (1,1) (1,1) (2,3) (2,2): 3 of 4 exact.

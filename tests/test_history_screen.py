@@ -39,7 +39,9 @@ async def test_the_history_shows_who_changed_what_from_what_to_what(db_target, e
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen)
                        and app.screen.query_one(DataTable).row_count >= 3)
         text = table_text(app.screen)
-        assert "answer summary" in text and "audit created" in text
+        # the question's prompt, not its key
+        assert "Summary of the child's experience" in text and "audit created" in text
+        assert "answer summary" not in text
         assert "bob" in text and "ann" in text
         # newest first: bob's change, from ann's text to bob's, escape drawn as a picture
         first = text.splitlines()[0]
@@ -56,7 +58,7 @@ async def test_the_history_shows_who_changed_what_from_what_to_what(db_target, e
         await pilot.press("f2")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen)
                        and app.screen.query_one(DataTable).row_count >= 3)
-        assert "answer summary" in table_text(app.screen)
+        assert "Summary of the child's experience" in table_text(app.screen)
 
 
 async def test_f2_is_listed_among_the_walks_keys(db_target, audit_id):

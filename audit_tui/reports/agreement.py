@@ -71,11 +71,14 @@ class AgreementRow:
     kappa: float | None
 
 
-def rows_from_pairs(by: str, grouped: dict[str, list[Pair]]) -> list[AgreementRow]:
+def rows_from_pairs(by: str, grouped: dict[str, list[Pair]],
+                    name=lambda key: key) -> list[AgreementRow]:
+    """`name`: the words for a key (a criterion's title), never the key itself on show."""
     out = []
     for key in sorted(grouped, key=lambda k: (k != "", k.casefold())):
         pairs = grouped[key]
-        label = OVERALL_LABEL if (by == "criterion" and key == "") else (key or "(no name)")
+        label = OVERALL_LABEL if (by == "criterion" and key == "") else (
+            name(key) if key else "(no name)")
         out.append(AgreementRow(by, key, label, len(pairs), exact_agreement(pairs),
                                 weighted_kappa(pairs)))
     return out
@@ -113,7 +116,10 @@ def agreement_rows(conn, filters: Filters | None = None) -> dict[str, list[Agree
     for criterion, auditor, a, m in read_pairs(conn, filters):
         by_criterion.setdefault(criterion, []).append((a, m))
         by_auditor.setdefault(auditor, []).append((a, m))
-    return {"criterion": rows_from_pairs("criterion", by_criterion),
+    from .labels import labels_for
+
+    labels = labels_for(conn)
+    return {"criterion": rows_from_pairs("criterion", by_criterion, labels.criterion),
             "auditor": rows_from_pairs("auditor", by_auditor)}
 
 

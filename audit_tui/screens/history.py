@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from ..literal import literal
+from ..templates.event_words import event_words
 
 CELL = 40  # characters of a value shown in the table
 DETAIL = 4000  # characters of a value shown below the table
@@ -90,13 +91,24 @@ class HistoryScreen(Screen):
             self.app.saver.flush(timeout=5.0)  # what was just typed is part of the history
             with Session(read_only(self.app.services.engine())) as session:
                 events = store.history(session=session, audit_id=self.audit_id)
-                rows = [(e.at, e.who, e.what, e.old_value, e.new_value) for e in events]
+                template = self._template(session)
+                rows = [(e.at, e.who, event_words(template, e.what), e.old_value, e.new_value)
+                        for e in events]
         except Exception as exc:  # a locked or damaged file: said in words
             self.post_message(self.Loaded([], f"The history could not be read "
                                               f"({type(exc).__name__})."))
             return
         rows.sort(key=lambda r: r[0] or datetime.min, reverse=True)
         self.post_message(self.Loaded(rows))
+
+    def _template(self, session):
+        """The audit's own template version, to name what changed (None: shown as stored)."""
+        from ..db.state import load_state
+
+        try:
+            return load_state(session=session, audit_id=self.audit_id)[1].template
+        except Exception:  # a template that no longer reads: the stored words will do
+            return None
 
     def on_history_screen_loaded(self, message: Loaded) -> None:
         detail = self.query_one("#history-detail", Static)

@@ -451,11 +451,14 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
             return
         from ..dialogs.escalation import EscalationDialog
 
+        from ..templates.event_words import place_words
+
         stop = self.stop
         question = stop.question if stop is not None else None
         question_key = question.key if question is not None else (stop.key if stop else "")
-        where = f"{self.info.case_reference}, " + (
-            getattr(question, "prompt", "") or question_key or "the audit")
+        where = f"{self.info.case_reference}, " + place_words(
+            self.state.template, stop.kind if stop else "", stop.section if stop else "",
+            getattr(question, "prompt", ""))
         audit_id, who = self.audit_id, self.app.services.user
 
         def given(request) -> None:
