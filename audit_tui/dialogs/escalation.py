@@ -12,9 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from ..literal import literal
+from ..widgets.urgency_button import UrgencyButton
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class EscalationDialog(ModalScreen[EscalationRequest | None]):
             yield Label("How urgent?")
             with RadioSet(id="esc-urgency"):
                 for n, (key, label) in enumerate(URGENCIES):
-                    yield RadioButton(label, name=key, value=n == 0)
+                    yield UrgencyButton(label, name=key, value=n == 0)
             yield Label("Raised to whom?")
             yield Input(id="esc-to", placeholder="e.g. team manager, MASH duty manager")
             yield Static("", id="esc-error", markup=False)

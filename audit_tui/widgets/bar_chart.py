@@ -13,13 +13,20 @@ from textual.widgets import Static
 from ..reports.figures import GradeFigure
 
 COLOURS = {2: ["green", "red"], 3: ["green", "yellow", "red"],
-           4: ["green", "bright_green", "yellow", "red"]}
+           4: ["green", "cyan", "yellow", "red"]}
+# Each grade has its own fill too, darkest for the best, so the bars read without colour
+# (NO_COLOR, a monochrome print, colour blindness).
+FILLS = "█▓▒░▚▞"
+
+
+def fill_for(index: int) -> str:
+    return FILLS[index % len(FILLS)]
 
 
 def colours_for(count: int) -> list[str]:
     if count in COLOURS:
         return COLOURS[count]
-    cycle = ["green", "bright_green", "yellow", "dark_orange", "red", "magenta"]
+    cycle = ["green", "cyan", "yellow", "dark_orange", "red", "magenta"]
     return [cycle[i % len(cycle)] for i in range(count)]
 
 
@@ -45,14 +52,15 @@ def bar_text(rows: list[tuple[str, GradeFigure]], width: int = 40,
                 continue
             cells = round(width * n / graded) if index < len(values) - 1 else width - used
             cells = max(0, min(cells, width - used))
-            out.append("█" * cells, style=colour)
+            out.append(fill_for(index) * cells, style=colour)
             used += cells
         out.append("·" * (width - used), style="dim")
         out.append(f" {figure.good_text()} good+")
     first = rows[0][1]
     out.append("\n" + " " * (label_width + 1))
-    for value, colour in zip(first.labels, colours_for(len(first.labels))):
-        out.append("█ ", style=colour)
+    for index, (value, colour) in enumerate(zip(first.labels,
+                                                colours_for(len(first.labels)))):
+        out.append(fill_for(index) * 2 + " ", style=colour)
         out.append(f"{value} {first.labels[value]}  ")
     return out
 

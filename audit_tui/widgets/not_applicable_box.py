@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from textual.widgets import Checkbox
 
+from .state_glyph import StateGlyph
 
-class NotApplicableBox(Checkbox):
+
+class NotApplicableBox(StateGlyph, Checkbox):
     DEFAULT_CSS = """
     NotApplicableBox { border: none; padding: 0; height: 1; background: transparent; }
     NotApplicableBox:focus { border: none; }
