@@ -194,3 +194,26 @@ async def test_a_grade_a_moderator_changed_is_marked_in_the_grades_and_the_drill
         table = app.screen.query_one("#drill", DataTable)
         assert table.get_cell(filled["CH-1"], "detail").plain.endswith("(* auditor: 2)")
         assert "auditor" not in table.get_cell(filled["CH-2"], "detail").plain
+
+
+async def test_at_80x24_enter_drills_at_once_and_every_tab_fits(db_target, filled):
+    """No Tabs needed: the grades table has visible focus once the figures are in; the filters
+    take one row; the bars and the yes/no counts fit in 80 columns."""
+    app = AuditApp(database=db_target, warm_up=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await pilot.pause()
+        assert screen.focused is screen.query_one("#grades", DataTable)
+        from audit_tui.widgets.dashboard_filters import FilterBar
+
+        assert screen.query_one(FilterBar).region.height == 1
+        bars = str(screen.query_one("#bars", GradeBars).render()).splitlines()
+        assert all(len(line) <= 78 for line in bars[:-2]) and "good+" in bars[0]
+        await pilot.press("4")  # the yes/no tab
+        yesno = screen.query_one("#yesno", DataTable)
+        assert screen.focused is yesno
+        first_counts = yesno.ordered_columns[2]
+        assert first_counts.get_render_width(yesno) + yesno.ordered_columns[0].get_render_width(
+            yesno) < 78
+        await pilot.press("1", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DrillScreen))

@@ -27,6 +27,8 @@ from . import dashboard_tables as tables
 
 BY_ORDER = ("team", "month", "template", "auditor", "service_area")
 TABS = ("grades", "trend", "timeliness", "yesno", "actions", "moderation")
+TABLES = {"grades": "#grades", "trend": "#by", "timeliness": "#indicators",
+          "yesno": "#yesno", "actions": "#actions", "moderation": "#agreement"}
 CHOICE_SQL = {"team": "team", "service_area": "service_area", "template": "template_key",
               "auditor": "auditor"}
 
@@ -154,6 +156,8 @@ class DashboardScreen(Screen):
             self.query_one(FilterBar).set_choices(message.choices)
         self.summary = s = message.summary
         self.show(s)
+        if self.focused is None:
+            self.current_table().focus()  # visible focus, enter works at once
         self.show_agreement(message.agreement or {})
 
     def show_agreement(self, agreement: dict) -> None:
@@ -227,17 +231,22 @@ class DashboardScreen(Screen):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{tab}"
-        table = {"grades": "#grades", "trend": "#by", "timeliness": "#indicators",
-                 "yesno": "#yesno", "actions": "#actions", "moderation": "#agreement"}[tab]
-        self.query_one(table, DataTable).focus()
+        self.query_one(TABLES[tab], DataTable).focus()
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
     # -- drill-down --------------------------------------------------------------------------
+    def current_table(self) -> DataTable:
+        """The focused table, or else the table of the tab on show."""
+        if isinstance(self.focused, DataTable):
+            return self.focused
+        tab = (self.query_one(TabbedContent).active or "tab-grades").removeprefix("tab-")
+        return self.query_one(TABLES[tab], DataTable)
+
     def current_cell(self) -> tuple[str, str, str] | None:
-        table = self.focused if isinstance(self.focused, DataTable) else None
-        if table is None or not table.row_count:
+        table = self.current_table()
+        if not table.row_count:
             return None
         row_key, column_key = table.coordinate_to_cell_key(table.cursor_coordinate)
         return table.id or "", str(row_key.value), str(column_key.value)

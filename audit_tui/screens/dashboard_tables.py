@@ -22,10 +22,19 @@ def _grade_columns(figures: list[GradeFigure]) -> list[int]:
     return sorted(values)
 
 
+NAME_WIDTH = 28  # the first column (a criterion, question, team...): cut with "…" beyond
+
+
+def _name(text: str) -> Text:
+    return Text(text, no_wrap=True, overflow="ellipsis")
+
+
 def _reset(table: DataTable, columns: list[tuple[str, str]]) -> None:
+    """The columns; the first (names) is at most NAME_WIDTH wide, so the counts beside it
+    stay on screen at 80 columns (the whole name is in the drill-down)."""
     table.clear(columns=True)
     for key, title in columns:
-        table.add_column(title, key=key)
+        table.add_column(title, key=key, width=NAME_WIDTH if key == "name" else None)
 
 
 def _grade_cells(f: GradeFigure, values: list[int]) -> list:
@@ -50,7 +59,7 @@ def fill_grades(table: DataTable, s: Summary) -> None:
     _reset(table, [("name", "Criterion"), *_grade_headers(values, figures)])
     for f in figures:
         kind = "overall" if not f.key else "grade"
-        table.add_row(Text(f.title), *_grade_cells(f, values), key=f"{kind}|{f.key}|{f.scale}")
+        table.add_row(_name(f.title), *_grade_cells(f, values), key=f"{kind}|{f.key}|{f.scale}")
 
 
 def fill_breakdown(table: DataTable, b: Breakdown) -> None:
@@ -61,7 +70,7 @@ def fill_breakdown(table: DataTable, b: Breakdown) -> None:
     for row in b.rows:
         for f in row.overall or [None]:
             cells = _grade_cells(f, values) if f else [""] * (len(values) + 4)
-            table.add_row(Text(row.label), Text(str(row.audits), justify="right"), *cells,
+            table.add_row(_name(row.label), Text(str(row.audits), justify="right"), *cells,
                           key=f"{row.value}|{f.scale if f else ''}")
 
 
@@ -72,7 +81,7 @@ def fill_indicators(table: DataTable, s: Summary) -> None:
     for f in s.indicators:
         unit = UNITS.get(f.unit, f.unit)
         plo = " (PLO)" if f.criterion == "plo_drift" else ""
-        table.add_row(Text(f.label + plo), Text(f"{amount_text(f.limit)} {unit}"),
+        table.add_row(_name(f.label + plo), Text(f"{amount_text(f.limit)} {unit}"),
                       *[Text(str(v), justify="right")
                         for v in (f.met, f.missed, f.no_data, f.still_open)],
                       Text(f.met_text(), justify="right"),
@@ -85,7 +94,7 @@ def fill_yes_no(table: DataTable, s: Summary) -> None:
                    ("no", "No"), ("na", "N/A")])
     for f in s.yes_no:
         n = f.answered
-        table.add_row(Text(f.prompt), Text(str(n), justify="right"),
+        table.add_row(_name(f.prompt), Text(str(n), justify="right"),
                       *[Text(f"{v} · {pct_text(v, n)}", justify="right")
                         for v in (f.yes, f.no, f.na)], key=f.key)
 
@@ -95,7 +104,7 @@ def fill_actions(table: DataTable, s: Summary) -> None:
                    ("done", "Done"), ("other", "Other"), ("total", "Total")])
 
     def add(prefix: str, row: ActionRow, label: str) -> None:
-        table.add_row(Text(label), *[Text(str(v), justify="right") for v in (
+        table.add_row(_name(label), *[Text(str(v), justify="right") for v in (
             row.open, row.overdue, row.done, row.other, row.total)],
                       key=f"{prefix}|{row.name}")
 

@@ -68,7 +68,7 @@ def bar_text(rows: list[tuple[str, GradeFigure]], width: int = 40,
 class GradeBars(Static):
     """Call `show(rows)` with (label, GradeFigure) pairs, from the UI thread."""
 
-    DEFAULT_CSS = "GradeBars { height: auto; padding: 0 1; }"
+    DEFAULT_CSS = "GradeBars { height: auto; width: 100%; padding: 0 1; }"
 
     def __init__(self, **kwargs) -> None:
         super().__init__("", markup=False, **kwargs)
@@ -76,12 +76,16 @@ class GradeBars(Static):
 
     def show(self, rows: list[tuple[str, GradeFigure]]) -> None:
         self.rows = rows
-        self.update(bar_text(rows, width=self._bar_width()))
+        self._draw()
 
-    def _bar_width(self) -> int:
-        available = (self.size.width or 100) - 30 - 20
-        return max(10, min(50, available))
+    def _draw(self) -> None:
+        """Label, bar and share on one line at any width from 80 columns up (the share,
+        "100% (n=12) good+", takes up to 18)."""
+        width = self.content_size.width or 78
+        label_width = max(16, min(30, width // 3))
+        bar = max(10, min(50, width - label_width - 1 - 18))
+        self.update(bar_text(self.rows, width=bar, label_width=label_width))
 
     def on_resize(self) -> None:
         if self.rows:
-            self.update(bar_text(self.rows, width=self._bar_width()))
+            self._draw()

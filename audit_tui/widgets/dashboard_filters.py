@@ -15,15 +15,15 @@ from textual.widgets import Input, Select
 from ..dates import DateInputError, format_date, parse_date
 from ..reports.filters import Filters
 
-CHOICES = (("team", "Any team"), ("service_area", "Any service"),
-           ("template", "Any template"), ("auditor", "Any auditor"))
+CHOICES = (("team", "Team"), ("service_area", "Service"),
+           ("template", "Template"), ("auditor", "Auditor"))
 
 
 class FilterBar(Horizontal):
     DEFAULT_CSS = """
-    FilterBar { height: auto; padding: 0 1; }
-    FilterBar Input { width: 16; }
-    FilterBar Select { width: 1fr; }
+    FilterBar { height: 1; padding: 0 1; }
+    FilterBar Input { width: 13; margin-right: 1; }
+    FilterBar Select { width: 1fr; margin-right: 1; }
     """
 
     class Changed(Message):
@@ -41,12 +41,16 @@ class FilterBar(Horizontal):
         self.filters = filters or Filters()
 
     def compose(self) -> ComposeResult:
-        yield Input(format_date(self.filters.date_from), placeholder="From DD/MM/YYYY",
-                    id="filter-from", tooltip="Audits dated on or after this day")
-        yield Input(format_date(self.filters.date_to), placeholder="To DD/MM/YYYY",
-                    id="filter-to", tooltip="Audits dated on or before this day")
+        # Compact (one row, no border): the figures keep the screen at 80x24.
+        yield Input(format_date(self.filters.date_from), placeholder="From date",
+                    id="filter-from", tooltip="Audits dated on or after this day (DD/MM/YYYY)",
+                    compact=True)
+        yield Input(format_date(self.filters.date_to), placeholder="To date",
+                    id="filter-to", tooltip="Audits dated on or before this day (DD/MM/YYYY)",
+                    compact=True)
         for name, prompt in CHOICES:
-            yield Select([], prompt=prompt, id=f"filter-{name}", type_to_search=True)
+            yield Select([], prompt=prompt, id=f"filter-{name}", type_to_search=True,
+                         compact=True)
 
     def set_choices(self, choices: dict[str, list[tuple[str, str]]]) -> None:
         """The values each select offers, as (label, value); keeps what is selected."""
