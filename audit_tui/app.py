@@ -82,6 +82,16 @@ class AuditApp(OrderedKeys, App):
         self._preloading = False
         self.saver = Saver(self.services.writer_session,
                            lambda result: self.post_message(Saved(result)))
+        # Read before the UI starts (never on its thread): the theme chosen last time, and the
+        # [keymap] of settings.toml checked against the bindings.
+        from .locations import settings_file
+        from .preferences import checked_keymap, saved_theme
+
+        self._saved_theme = saved_theme()
+        keymap, problems = checked_keymap(self.services.settings.keymap, settings_file())
+        self.startup_warnings += problems
+        if keymap:
+            self.set_keymap(keymap)
 
     def save(self, label: str, work, key: str = "") -> None:
         """Queue a database change; the active screen gets a `Saved` message when it is done."""
@@ -96,6 +106,9 @@ class AuditApp(OrderedKeys, App):
     def on_mount(self) -> None:
         from .screens.home import HomeScreen
 
+        if self._saved_theme in self.available_themes:
+            self.theme = self._saved_theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.push_screen(HomeScreen())
         for problem in [*self.services.settings.problems, *self.startup_warnings]:
             self.notify(problem, severity="warning", timeout=15)
@@ -115,6 +128,21 @@ class AuditApp(OrderedKeys, App):
         if self._preloading and not _orm_ready.is_set() and isinstance(event, USER_INPUT):
             import_orm()
         await super().on_event(event)
+
+    def _remember_theme(self, theme) -> None:
+        if theme.name != self._saved_theme:
+            self._saved_theme = theme.name
+            self.save_theme(theme.name)
+
+    @work(thread=True, exclusive=True, group="theme")
+    def save_theme(self, name: str) -> None:
+        from .preferences import save_theme
+
+        try:
+            save_theme(name)
+        except OSError as exc:  # the theme is still changed for this session
+            self.call_from_thread(self.notify, f"The theme could not be kept for next time "
+                                  f"({type(exc).__name__}).", severity="warning")
 
     @work(thread=True, exclusive=True, group="preload")
     def preload(self) -> None:

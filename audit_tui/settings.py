@@ -28,6 +28,9 @@ class Settings:
     moderate_one_in: int = 5
     # Starting an audit on a case audited within this many months warns (0: never).
     reaudit_months: int = 12
+    # [keymap]: binding id = "keys" (e.g. "walk.next" = "pagedown,ctrl+j"); the ids are in
+    # the keys dialog (?) and README.
+    keymap: dict = field(default_factory=dict)
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     def moderation_rule(self):
@@ -44,7 +47,8 @@ def load_settings(path: Path) -> Settings:
     if not path.exists():
         return Settings()
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        doc = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         return Settings(problems=(f"{path}:1: cannot read the settings ({exc}); using defaults.",))
     except tomllib.TOMLDecodeError as exc:
@@ -61,6 +65,8 @@ def load_settings(path: Path) -> Settings:
             problems.append(f"{path}: '{name}' should be {expected.__name__}; the default is used.")
             continue
         values[name] = value
+    if "keymap" in values:
+        values["keymap"] = _checked_keymap(values["keymap"], path, text, problems)
     pattern = values.get("case_reference_pattern")
     if pattern is not None:
         try:
@@ -70,3 +76,27 @@ def load_settings(path: Path) -> Settings:
                             "the default is used.")
             values.pop("case_reference_pattern")
     return Settings(**values, problems=tuple(problems))
+
+
+KEY_NAMES = re.compile(r"[a-z0-9_+\-]+(,[a-z0-9_+\-]+)*")
+
+
+def _line_of(text: str, name: str) -> int:
+    """The line where `name` is set in the file (1 if it cannot be found)."""
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(name)}[\"']?\s*=", re.M)
+    found = pattern.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
+def _checked_keymap(table: dict, path: Path, text: str, problems: list[str]) -> dict:
+    """The [keymap] entries that read as keys; each one that does not is a problem with its
+    line. Whether each id names a binding is checked by the app, which knows them."""
+    keymap = {}
+    for binding_id, keys in table.items():
+        where = f"{path}:{_line_of(text, binding_id)}"
+        if not isinstance(keys, str) or not KEY_NAMES.fullmatch(keys.strip().lower()):
+            problems.append(f"{where}: keymap '{binding_id}' should be keys like \"ctrl+j\" "
+                            "or \"f9,ctrl+j\"; the usual key is kept.")
+            continue
+        keymap[binding_id] = keys.strip()
+    return keymap

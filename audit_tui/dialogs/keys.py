@@ -36,9 +36,15 @@ def describe_keys(app, screen: Screen) -> list[tuple[str, str]]:
 
 
 def key_tooltips(app, screen: Screen) -> dict[tuple[str, str], str]:
-    """(key, description) -> the binding's longer wording, where it has one."""
-    return {(app.get_key_display(a.binding), a.binding.description): a.binding.tooltip
-            for a in screen.active_bindings.values() if a.binding.tooltip}
+    """(key, description) -> the binding's longer wording, where it has one, and its id (the
+    name a [keymap] in settings.toml gives it another key by)."""
+    out = {}
+    for a in screen.active_bindings.values():
+        b = a.binding
+        words = " ".join(part for part in (b.tooltip, f"(id {b.id})" if b.id else "") if part)
+        if words:
+            out[(app.get_key_display(b), b.description)] = words
+    return out
 
 
 class KeysDialog(ModalScreen[None]):
@@ -75,7 +81,8 @@ class KeysDialog(ModalScreen[None]):
                 table.add_row(Text(key), Text(f"{text}: {more}" if more else text),
                               height=None)
             yield table
-            yield Static("Every action is also in the command palette (ctrl+p). Esc closes.",
+            yield Static("Every action is also in the command palette (ctrl+p). An id gives the "
+                         "action other keys: [keymap] in settings.toml. Esc closes.",
                          id="keys-foot")
 
     def action_close(self) -> None:
