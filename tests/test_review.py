@@ -365,3 +365,23 @@ async def test_overall_grade_is_picked_by_its_number_as_in_the_walk(target, temp
         assert app.screen.query_one("#overall-rationale", TextArea).text == "2"
         await pilot.press("shift+tab")
         await pilot.press("escape")
+
+
+async def test_the_status_line_counts_add_up(target, template_dir):
+    """"N of M required items done; K missing": M - N is K, whatever is answered."""
+    import re
+
+    audit_id = new_audit(target, template_dir)
+    app = make_app(target, template_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_review(app, pilot, audit_id)
+        for step in range(2):
+            status = str(app.screen.query_one("#review-status", Static).render())
+            done, total, missing = map(int, re.search(
+                r"(\d+) of (\d+) required items done; (\d+) missing", status).groups())
+            assert total - done == missing == len(app.screen.missing)
+            if step == 0:
+                await pilot.press("3", "2")  # the overall grade: one fewer missing
+                await wait_for(pilot, lambda: audit_row(app, target, audit_id)
+                               ["overall_grade"] == 2)
+                await pilot.pause()

@@ -66,13 +66,25 @@ class ActionsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for key, title, width in (("due", "Due", 10), ("state", "State", 8),
-                                  ("case", "Case ref", 11), ("owner", "Owner", 12),
-                                  ("action", "Action", 26)):
-            table.add_column(title, key=key, width=width)
-        table.focus()
+        self.add_columns()
+        self.query_one(DataTable).focus()
         self.load()
+
+    def add_columns(self) -> None:
+        """The action's words take what the other columns leave of the width."""
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        fixed = (("due", "Due", 10), ("state", "State", 8), ("case", "Case ref", 11),
+                 ("owner", "Owner", 12))
+        used = sum(width for *_, width in fixed) + 2 * (len(fixed) + 1) + 2  # padding, bar
+        for key, title, width in (*fixed, ("action", "Action",
+                                           max(26, max(self.size.width, 80) - used))):
+            table.add_column(title, key=key, width=width)
+
+    def on_resize(self) -> None:
+        self.add_columns()
+        if self.items:
+            self.fill()
 
     @work(thread=True, exclusive=True, group="actions-load")
     def load(self) -> None:

@@ -164,13 +164,13 @@ class ReviewScreen(Screen):
         """The status line, the missing list and the tab labels, from the state in memory."""
         state, audit = self.state, self.audit
         self.missing = state.missing() if self.editable else []
-        done, total = state.progress()
+        done, total = state.requirement_progress()
         status = Text()
         status.append(audit.case_reference, style="bold")
         status.append(f"  {state.template.title} (v{audit.template_version})  ")
         if self.editable:
             status.append("Draft", style="bold yellow")
-            status.append(f"  {done} of {total} done; ")
+            status.append(f"  {done} of {total} required items done; ")
             status.append(f"{len(self.missing)} missing" if self.missing else "ready to submit",
                           style="bold red" if self.missing else "bold green")
         else:

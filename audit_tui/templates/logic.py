@@ -194,44 +194,54 @@ class AuditState:
 
     def missing(self) -> list[Missing]:
         """Everything that must be answered before the audit can be submitted, in order."""
-        out: list[Missing] = []
+        return [item for item, met in self.requirements() if not met]
+
+    def requirement_progress(self) -> tuple[int, int]:
+        """(met, total) of what submitting requires: total - met is len(missing()), so the
+        review's "N of M done; K missing" always adds up."""
+        met = total = 0
+        for _, done in self.requirements():
+            met, total = met + done, total + 1
+        return met, total
+
+    def requirements(self):
+        """Each thing submitting requires, with whether it is met, in order."""
         for key in ("case_reference",):
-            if not str(self.details.get(key) or "").strip():
-                out.append(Missing("", key, "", "The case reference is missing."))
+            yield (Missing("", key, "", "The case reference is missing."),
+                   bool(str(self.details.get(key) or "").strip()))
         for q in self.template.details:
-            if q.required and self.question_visible(q) and not self.slot(q.key).answered:
-                out.append(Missing("", q.key, "", f"Case details: {q.prompt}"))
+            if q.required and self.question_visible(q):
+                yield (Missing("", q.key, "", f"Case details: {q.prompt}"),
+                       self.slot(q.key).answered)
         for s in self.template.all_sections():
             if not self.section_visible(s):
                 continue
             if not s.always_applies and self.mark(s.key).na:
-                if not self.mark(s.key).na_reason.strip():
-                    out.append(Missing(s.key, "", "", f"{s.title}: say why the section does "
-                                                          "not apply."))
+                yield (Missing(s.key, "", "", f"{s.title}: say why the section does not "
+                                              "apply."), bool(self.mark(s.key).na_reason.strip()))
                 continue
             if not self.section_applies(s):
                 continue
             for q, row in self.items(s):
-                if q.required and not self.slot(q.key, row).answered:
+                if q.required:
                     where = f" ({self.row_label(q.group, row)})" if row else ""
-                    out.append(Missing(s.key, q.key, row, f"{s.title}: {q.prompt}{where}"))
+                    yield (Missing(s.key, q.key, row, f"{s.title}: {q.prompt}{where}"),
+                           self.slot(q.key, row).answered)
             for g in s.groups:
                 count = len(self.rows.get(g.key, []))
-                if self.group_visible(g) and count < g.min_rows:
-                    out.append(Missing(s.key, g.key, "", f"{s.title}: {g.title} needs at least "
-                                                         f"{g.min_rows} row(s); it has {count}."))
+                if self.group_visible(g) and g.min_rows:
+                    yield (Missing(s.key, g.key, "", f"{s.title}: {g.title} needs at least "
+                                                     f"{g.min_rows} row(s); it has {count}."),
+                           count >= g.min_rows)
             if s.graded:
                 mark = self.mark(s.key)
-                if mark.grade is None:
-                    out.append(Missing(s.key, "", "", f"{s.title}: the section grade."))
-                if not mark.rationale.strip():
-                    out.append(Missing(s.key, "", "", f"{s.title}: the rationale for the "
-                                                          "section grade."))
-        if self.overall_grade is None:
-            out.append(Missing("", "overall", "", "The overall grade."))
-        if not self.overall_rationale.strip():
-            out.append(Missing("", "overall", "", "The rationale for the overall grade."))
-        return out
+                yield Missing(s.key, "", "", f"{s.title}: the section grade."), (
+                    mark.grade is not None)
+                yield (Missing(s.key, "", "", f"{s.title}: the rationale for the section "
+                                              "grade."), bool(mark.rationale.strip()))
+        yield Missing("", "overall", "", "The overall grade."), self.overall_grade is not None
+        yield (Missing("", "overall", "", "The rationale for the overall grade."),
+               bool(self.overall_rationale.strip()))
 
     def row_label(self, group_key: str, row_id: str) -> str:
         group = self._groups.get(group_key)

@@ -56,7 +56,7 @@ def section_path(state: AuditState, key: str) -> list[Section]:
 class QuestionPanel(VerticalScroll):
     DEFAULT_CSS = """
     QuestionPanel { width: 1fr; height: 1fr; padding: 0 1 0 2; }
-    QuestionPanel .breadcrumb { color: $text-muted; }
+    QuestionPanel .breadcrumb { color: $text-muted; dock: top; height: 1; }  /* always seen */
     QuestionPanel .section-note { color: $text-muted; text-style: italic; margin: 0 0 1 0; }
     QuestionPanel .prompt { text-style: bold; margin: 1 0 0 0; }
     QuestionPanel .guidance { margin: 1 0 0 0; }
