@@ -467,3 +467,28 @@ def test_an_unmoderated_export_only_gains_three_empty_columns(capsys, db, tmp_pa
     at = rows[0].index("moderated")
     assert rows[0][at - 1] == "grade:plo" and rows[0][at:at + 3] == MODERATION_COLUMNS
     assert all(r[at:at + 3] == ["", "", ""] for r in rows[1:]) and len(rows) == 5
+
+
+def test_control_characters_in_stored_text_make_a_safe_xlsx_cell(capsys, db, engine,
+                                                                 db_kind, tmp_path):
+    """ESC, BEL (and NUL, which only SQLite can store) in an answer: the workbook is written
+    with them spelled out (\\x1b), and nothing stored is echoed on the terminal."""
+    load_workbook = pytest.importorskip("openpyxl").load_workbook
+    from sqlalchemy import text
+
+    hostile = "a\x1b]0;pwned\x07b" + ("\x00c" if db_kind == "sqlite" else "c")
+    with engine.begin() as conn:
+        changed = conn.execute(text("UPDATE answer SET text = :t WHERE question_key = 'note'"),
+                               {"t": hostile}).rowcount
+    assert changed >= 1
+    out = tmp_path / "ctl.xlsx"
+    code = main(["--db", db, "export", "--out", str(out), "--format", "xlsx"])
+    err = capsys.readouterr()
+    assert code == 0
+    assert "pwned" not in err.err + err.out and "\x1b" not in err.err + err.out
+    book = load_workbook(out, read_only=True)
+    values = list(book["Audits"].iter_rows(values_only=True))
+    notes = {dict(zip(values[0], r))["note"] for r in values[1:]}
+    expected = "a\\x1b]0;pwned\\x07b" + ("\\x00c" if db_kind == "sqlite" else "c")
+    assert expected in notes
+    book.close()

@@ -17,6 +17,7 @@ No names or comments: the export stays as private as its pseudonymising allows.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 from itertools import chain
@@ -136,9 +137,23 @@ def _peek(stream: Iterable[Record]) -> tuple[Record | None, Iterator[Record]]:
     return first, (it if first is None else chain([first], it))
 
 
+# the characters an XLSX cell cannot hold (XML 1.0 forbids them; openpyxl refuses them)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _visible(match: re.Match) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def _cell_text(value: str) -> str:
+    """A text a cell can hold: control characters written out as \\x1b, and a formula start
+    behind an apostrophe."""
+    value = _CONTROL.sub(_visible, value)
+    return "'" + value if value and value[0] in FORMULA_STARTS else value
+
+
 def _safe(row: list) -> list:
-    return [("'" + v if v and v[0] in FORMULA_STARTS else v) if isinstance(v, str) else
-            ("" if v is None else v) for v in row]
+    return [_cell_text(v) if isinstance(v, str) else ("" if v is None else v) for v in row]
 
 
 def csv_paths(out: Path) -> dict[str, Path]:
