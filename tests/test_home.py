@@ -223,6 +223,21 @@ async def test_question_mark_lists_the_screens_keys(db_target):
         await wait_for(pilot, lambda: not isinstance(app.screen, KeysDialog))
 
 
+async def test_keys_dialog_names_the_keymap_table_and_each_binding_id(db_target):
+    from audit_tui.dialogs.keys import KeysDialog
+
+    app = AuditApp(database=db_target, warm_up=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, KeysDialog))
+        foot = str(app.screen.query_one("#keys-foot", Static).render())
+        assert "[keymap] in settings.toml" in foot  # not eaten as markup
+        cells = [str(app.screen.query_one(DataTable).get_row_at(i)[1])
+                 for i in range(app.screen.query_one(DataTable).row_count)]
+        assert "New audit (id home.new)" in cells  # no dangling colon without a tooltip
+        assert "Delete draft: Asks first (id home.delete)" in cells
+
+
 async def test_every_home_action_is_in_the_command_palette(db_target):
     from audit_tui.commands import ScreenActions
 

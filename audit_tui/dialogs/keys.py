@@ -36,12 +36,13 @@ def describe_keys(app, screen: Screen) -> list[tuple[str, str]]:
 
 
 def key_tooltips(app, screen: Screen) -> dict[tuple[str, str], str]:
-    """(key, description) -> the binding's longer wording, where it has one, and its id (the
-    name a [keymap] in settings.toml gives it another key by)."""
+    """(key, description) -> what follows the description: the binding's longer wording, where
+    it has one, after a colon, and its id (the name a [keymap] in settings.toml gives it
+    another key by) in brackets."""
     out = {}
     for a in screen.active_bindings.values():
         b = a.binding
-        words = " ".join(part for part in (b.tooltip, f"(id {b.id})" if b.id else "") if part)
+        words = (f": {b.tooltip}" if b.tooltip else "") + (f" (id {b.id})" if b.id else "")
         if words:
             out[(app.get_key_display(b), b.description)] = words
     return out
@@ -78,12 +79,12 @@ class KeysDialog(ModalScreen[None]):
             table.add_column("What it does", width=text_width)
             for key, text in self.rows:
                 more = self.tooltips.get((key, text))
-                table.add_row(Text(key), Text(f"{text}: {more}" if more else text),
+                table.add_row(Text(key), Text(text + (more or "")),
                               height=None)
             yield table
             yield Static("Every action is also in the command palette (ctrl+p). An id gives the "
                          "action other keys: [keymap] in settings.toml. Esc closes.",
-                         id="keys-foot")
+                         id="keys-foot", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
