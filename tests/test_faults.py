@@ -36,3 +36,104 @@ def test_template_version_stored_twice_at_once_is_one_row(engine):
         from sqlmodel import select
 
         assert len(session.exec(select(TemplateVersion)).all()) == 1
+
+
+# -- two programs at once ------------------------------------------------------------------
+import os
+import subprocess
+import sys
+import time
+
+HOLD_S = 14  # well past the 5 s busy timeout that used to end in a traceback
+
+
+def _cli(*args, env=None, **kw):
+    return subprocess.Popen([sys.executable, "-m", "audit_tui", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def _env(tmp_path):
+    return {**os.environ, "AUDIT_TUI_HOME": str(tmp_path / "home")}
+
+
+def _bundle(tmp_path, env) -> str:
+    laptop = tmp_path / "laptop.db"
+    for args in (("demo", "--audits", "30", "--yes"),
+                 ("bundle", "export", "--out", str(tmp_path / "b.bundle"))):
+        done = _cli("--db", str(laptop), *args, env=env)
+        out, err = done.communicate(timeout=300)
+        assert done.returncode == 0, err
+    return str(tmp_path / "b.bundle")
+
+
+def test_demo_and_import_wait_for_a_program_holding_the_write_lock(tmp_path):
+    """Another program holds SQLite's write lock for 14 s: `demo` and `bundle import`, started
+    meanwhile, wait (and say so), then succeed; no traceback."""
+    env = _env(tmp_path)
+    bundle = _bundle(tmp_path, env)
+    db = tmp_path / "qa.db"
+    made = _cli("--db", str(db), "demo", "--audits", "5", "--yes", env=env)
+    assert made.wait(timeout=300) == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sqlite3, sys, time\n"
+         f"c = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
+         "c.execute('BEGIN IMMEDIATE'); print('held', flush=True)\n"
+         f"time.sleep({HOLD_S}); c.execute('COMMIT')\n"],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    started = time.monotonic()
+    demo = _cli("--db", str(db), "demo", "--audits", "20", "--yes", env=env)
+    imp = _cli("--db", str(db), "bundle", "import", bundle, env=env)
+    demo_out, demo_err = demo.communicate(timeout=300)
+    imp_out, imp_err = imp.communicate(timeout=300)
+    holder.wait(timeout=60)
+    assert time.monotonic() - started >= HOLD_S - 1  # they really waited for the holder
+    for code, err in ((demo.returncode, demo_err), (imp.returncode, imp_err)):
+        assert "Traceback" not in err
+        assert code == 0, err
+    assert "waiting for it" in demo_err + imp_err
+
+
+def test_a_busy_database_is_a_sentence_not_a_traceback(tmp_path, monkeypatch, capsys):
+    """When the wait runs out, the command says the database is busy and exits 2."""
+    import sqlite3
+
+    from audit_tui import cli
+
+    db = tmp_path / "qa.db"
+    assert cli.main(["--db", str(db), "demo", "--audits", "3", "--yes"]) == 0
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    monkeypatch.setattr(cli, "LOCK_WAIT_S", 1)
+    capsys.readouterr()
+    try:
+        code = cli.main(["--db", str(db), "demo", "--audits", "3", "--yes"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    err = capsys.readouterr().err
+    assert code == 2 and "the database is busy" in err and "Traceback" not in err
+
+
+def test_demo_racing_an_import_on_a_fresh_server(tmp_path, pg_url_or_skip):
+    """PostgreSQL: `demo` and `bundle import` started together on a fresh database both store
+    the same template versions; neither ends in a UniqueViolation (nor prints the template)."""
+    env = _env(tmp_path)
+    bundle = _bundle(tmp_path, env)
+    url = pg_url_or_skip
+    demo = _cli("--db", url, "demo", "--audits", "20", "--yes", env=env)
+    imp = _cli("--db", url, "bundle", "import", bundle, env=env)
+    for proc in (demo, imp):
+        out, err = proc.communicate(timeout=300)
+        assert "Traceback" not in err and "UniqueViolation" not in err
+        assert proc.returncode == 0, err
+
+
+@pytest.fixture
+def pg_url_or_skip(request):
+    from .conftest import pg_url
+
+    if not pg_url():
+        pytest.skip("no PostgreSQL server (AUDIT_TUI_TEST_PG_URL)")
+    return request.getfixturevalue("pg_schema_url")

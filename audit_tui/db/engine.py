@@ -95,7 +95,55 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode != "IMMEDIATE" or LOCK_WAIT.seconds <= 0:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+            return
+        _begin_waiting(conn)
+
+
+class _LockWait:
+    """How long a writer waits for another program's write lock beyond busy_timeout, and
+    whom it tells while it waits. The app keeps 0 (its saves are retried by the saver); the
+    command line sets minutes (`wait_for_locks`), so a demo or an import started while another
+    command writes waits for it instead of failing."""
+
+    seconds: float = 0.0
+    notify = None  # notify(waited_seconds) is called before each further try
+
+
+LOCK_WAIT = _LockWait()
+
+
+def wait_for_locks(seconds: float, notify=None) -> None:
+    """Writers made from now on wait up to `seconds` for the write lock (SQLite)."""
+    LOCK_WAIT.seconds, LOCK_WAIT.notify = seconds, notify
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's 'database is locked' / 'busy' (after the busy timeout)."""
+    import sqlite3
+
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).lower()
+    return isinstance(orig, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def _begin_waiting(conn) -> None:
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
+    start = time.monotonic()
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # each try waits busy_timeout itself
+            return
+        except OperationalError as exc:
+            waited = time.monotonic() - start
+            if not is_busy(exc) or waited >= LOCK_WAIT.seconds:
+                raise
+            if LOCK_WAIT.notify is not None:
+                LOCK_WAIT.notify(waited)
 
 
 def _configure_postgresql(engine: Engine) -> None:
