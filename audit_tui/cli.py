@@ -190,9 +190,18 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .literal import terminal_safe_streams
+
     if hasattr(os, "umask"):
         os.umask(0o077)  # every file we create (database, backups, exports) is the user's alone
-    args = _parser().parse_args(argv)
+    with terminal_safe_streams(sys):  # messages, and whatever a terminal shows: never obeyed
+        args = _parser().parse_args(argv)
+        if args.command is not None:
+            return _run(args)
+    return _run(args)  # the app: Textual draws stored text literally itself
+
+
+def _run(args: argparse.Namespace) -> int:
     from .db.probe import DatabaseProblem
 
     try:

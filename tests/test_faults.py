@@ -137,3 +137,74 @@ def pg_url_or_skip(request):
     if not pg_url():
         pytest.skip("no PostgreSQL server (AUDIT_TUI_TEST_PG_URL)")
     return request.getfixturevalue("pg_schema_url")
+
+
+# -- terminal-safe text --------------------------------------------------------------------
+HOSTILE = "Team \x1b]0;owned\x07\x1b[2J\x9b"
+
+
+def _hostile_db(tmp_path):
+    from audit_tui import cli
+
+    db = tmp_path / "hostile.db"
+    assert cli.main(["--db", str(db), "demo", "--audits", "20", "--yes"]) == 0
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE audit SET team = ?", (HOSTILE,))
+        conn.execute("UPDATE action SET description = ?", (HOSTILE,))
+        for table in ("fact_count", "fact_audit", "grade_fact", "indicator_result",
+                      "yes_no_fact"):  # recomputed by the next command (ensure_facts)
+            conn.execute(f"DELETE FROM {table}")
+    return db
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_reports_people_read_never_carry_control_characters(tmp_path, capsys, fmt):
+    from audit_tui import cli
+
+    db = _hostile_db(tmp_path)
+    capsys.readouterr()
+    assert cli.main(["--db", str(db), "report", "--by", "team", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert "owned" in out  # the team is shown ...
+    assert not any(ch in out for ch in "\x1b\x07\x9b")  # ... and never obeyed
+    assert "\u241b]0;owned\u2407" in out
+    out_file = tmp_path / f"r.{fmt}"
+    assert cli.main(["--db", str(db), "report", "--by", "team", "--format", fmt,
+                     "--out", str(out_file)]) == 0
+    assert "\x1b" not in out_file.read_text(encoding="utf-8")
+
+
+def test_actions_and_messages_on_a_terminal_are_safe(tmp_path, capsys, monkeypatch):
+    import io
+
+    from audit_tui import cli
+
+    db = _hostile_db(tmp_path)
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    monkeypatch.setattr("sys.stdout", tty)
+    assert cli.main(["--db", str(db), "actions", "--format", "csv"]) == 0
+    assert "owned" in tty.getvalue() and "\x1b" not in tty.getvalue()
+    tty.seek(0), tty.truncate()
+    assert cli.main(["--db", str(tmp_path / "no\x1b[2Jfolder" / "a.db"), "where"]) == 0
+    assert "\u241b[2J" in tty.getvalue() and "\x1b" not in tty.getvalue()
+    monkeypatch.undo()
+    capsys.readouterr()
+    code = cli.main(["--db", str(tmp_path / "no\x1b]0;x\x07" / "a.db"), "report"])
+    err = capsys.readouterr().err
+    assert code == 2 and "\u241b]0;x\u2407" in err and "\x1b" not in err
+
+
+def test_csv_piped_keeps_the_data_as_stored(tmp_path, capsys):
+    from audit_tui import cli
+
+    db = _hostile_db(tmp_path)
+    capsys.readouterr()
+    assert cli.main(["--db", str(db), "report", "--by", "team", "--format", "csv"]) == 0
+    assert HOSTILE.strip() in capsys.readouterr().out
