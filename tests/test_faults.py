@@ -208,3 +208,71 @@ def test_csv_piped_keeps_the_data_as_stored(tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(["--db", str(db), "report", "--by", "team", "--format", "csv"]) == 0
     assert HOSTILE.strip() in capsys.readouterr().out
+
+
+# -- files that are not (usable) databases -------------------------------------------------
+@pytest.mark.parametrize("command", [["report"], ["export", "--format", "csv", "--out", "x.csv"],
+                                     ["demo", "--audits", "2", "--yes"], ["backup"],
+                                     ["bundle", "conflicts"]])
+def test_an_empty_file_is_refused_untouched(tmp_path, capsys, monkeypatch, command):
+    from audit_tui import cli
+
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "empty.db"
+    db.touch(mode=0o644)
+    os.chmod(db, 0o644)
+    code = cli.main(["--db", str(db), *command])
+    err = capsys.readouterr().err
+    assert code == 2 and "is an empty file" in err and "Traceback" not in err
+    assert db.stat().st_size == 0 and (db.stat().st_mode & 0o777) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]
+
+
+def test_a_new_database_and_its_side_files_are_private(tmp_path):
+    from audit_tui import cli
+
+    db = tmp_path / "new.db"
+    old = os.umask(0o022)
+    try:
+        assert cli.main(["--db", str(db), "demo", "--audits", "3", "--yes"]) == 0
+        assert cli.main(["--db", str(db), "backup", "--out", str(tmp_path / "b.db")]) == 0
+    finally:
+        os.umask(old)
+    import sqlite3
+
+    keep = sqlite3.connect(db)  # while a connection is open the -wal and -shm exist
+    keep.execute("SELECT count(*) FROM audit").fetchone()
+    try:
+        for name in ("new.db", "new.db-wal", "new.db-shm", "b.db"):
+            assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+    finally:
+        keep.close()
+
+
+def _cut_short(db):
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 3])
+
+
+def _newer(db):
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 999")
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize("spoil", [_cut_short, _newer])
+def test_a_refused_file_gets_no_side_files(tmp_path, capsys, spoil):
+    from audit_tui import cli
+
+    db = tmp_path / "a.db"
+    assert cli.main(["--db", str(db), "demo", "--audits", "5", "--yes"]) == 0
+    spoil(db)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.db"]
+    before = db.read_bytes()
+    for command in (["report"], ["demo", "--audits", "2", "--yes"], ["where"]):
+        cli.main(["--db", str(db), *command])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.db"]
+    assert db.read_bytes() == before

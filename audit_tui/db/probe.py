@@ -30,15 +30,27 @@ class ProbeResult:
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    """A read-only connection that leaves nothing beside the file. With no -wal file nobody
+    has the database open and the main file holds everything, so it is read as immutable
+    (SQLite then makes no -wal or -shm file: a refused file gets no side files); with one,
+    a plain read-only open sees what the -wal holds too."""
+    uri = path.resolve().as_uri()
+    if Path(f"{path}-wal").exists():
+        return sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=5)
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=5)
 
 
 def probe(path: Path) -> ProbeResult:
     path = Path(path)
-    if not path.exists() or path.stat().st_size == 0:
+    if not path.exists():
         return ProbeResult(path, False, 0)
     if path.is_dir():
         raise DatabaseProblem(f"{path} is a folder, not a database file. Name a file with --db.")
+    if path.stat().st_size == 0:
+        raise DatabaseProblem(
+            f"{path} is an empty file, not an audit-tui database. It has not been changed. "
+            "Delete it to start a new database under that name, or point --db at another "
+            "file.")
     try:
         with open(path, "rb") as handle:
             header = handle.read(16)
