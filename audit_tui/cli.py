@@ -228,8 +228,15 @@ def _run(args: argparse.Namespace) -> int:
     except Exception as exc:
         if "sqlalchemy" not in sys.modules and "sqlite3" not in sys.modules:
             raise
-        from .db.engine import is_busy
+        from .db.engine import is_busy, is_read_only_error
 
+        if is_read_only_error(exc):
+            from .db.opening import read_only_sentence
+
+            target = resolve_database(args.db)
+            print(f"audit-tui: {read_only_sentence(target.path or Path(target.describe()))} "
+                  "This command changed nothing.", file=sys.stderr)
+            return EXIT_ERROR
         if not is_busy(exc):
             raise
         print(f"audit-tui: the database is busy: another program has been writing to it for "

@@ -276,3 +276,71 @@ def test_a_refused_file_gets_no_side_files(tmp_path, capsys, spoil):
         cli.main(["--db", str(db), *command])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.db"]
     assert db.read_bytes() == before
+
+
+# -- read-only databases -------------------------------------------------------------------
+@pytest.fixture
+def make_read_only():
+    """Makes a file and its folder really read-only, for root too: the immutable attribute
+    (chattr +i) where running as root, modes 0400/0500 otherwise. Skips if neither stops a
+    write here (so the tests below can really fail). Undone afterwards."""
+    import shutil
+
+    done = []
+
+    def make(path):
+        folder = path.parent
+        if os.geteuid() == 0:
+            if not shutil.which("chattr"):
+                pytest.skip("running as root without chattr: cannot make a read-only file")
+            for p in (path, folder):
+                if subprocess.run(["chattr", "+i", str(p)], capture_output=True).returncode:
+                    pytest.skip("this file system has no immutable attribute")
+                done.append(("chattr", p))
+        else:
+            os.chmod(path, 0o400)
+            os.chmod(folder, 0o500)
+            done.extend([("chmod", path, 0o600), ("chmod", folder, 0o700)])
+        try:
+            (folder / "probe").touch()
+        except OSError:
+            return
+        pytest.skip("the folder is still writable here")
+
+    yield make
+    for item in reversed(done):
+        if item[0] == "chattr":
+            subprocess.run(["chattr", "-i", str(item[1])], check=True)
+        else:
+            os.chmod(item[1], item[2])
+
+
+@pytest.mark.parametrize("journal", ["wal", "delete"])
+def test_report_and_export_work_on_a_read_only_database(tmp_path, capsys, make_read_only,
+                                                        journal):
+    import sqlite3
+
+    from audit_tui import cli
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "a.db"
+    assert cli.main(["--db", str(db), "demo", "--audits", "12", "--yes"]) == 0
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA journal_mode = {journal}")
+    conn.close()
+    before = db.read_bytes()
+    make_read_only(db)
+    capsys.readouterr()
+    assert cli.main(["--db", str(db), "report", "--by", "team"]) == 0
+    assert "12 submitted audits" in capsys.readouterr().out
+    out = tmp_path / "x.csv"
+    assert cli.main(["--db", str(db), "export", "--format", "csv", "--out", str(out)]) == 0
+    assert "Wrote 12 audits" in capsys.readouterr().err
+    assert cli.main(["--db", str(db), "backup", "--out", str(tmp_path / "b.db")]) == 0
+    code = cli.main(["--db", str(db), "demo", "--audits", "2", "--yes"])
+    err = capsys.readouterr().err
+    assert code == 2 and "is read-only" in err and "Reading still works" in err
+    assert "damaged" not in err and "Traceback" not in err
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["a.db"]

@@ -81,20 +81,40 @@ def make_engine(url: str) -> Engine:
     return create_engine(url)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def make_read_only_engine(path: Path) -> Engine:
+    """An engine that only reads the SQLite file at `path` (a read-only file, or a folder or
+    file system that cannot be written): nothing is written or created beside it. With no
+    -wal file the main file holds everything and is opened as immutable; with one, read-only
+    (SQLite then reads what the -wal holds too, where it can)."""
+    from sqlalchemy.engine import URL
+
+    path = Path(path).resolve()
+    query = {"mode": "ro", "uri": "true"}
+    if not Path(f"{path}-wal").exists():
+        query["immutable"] = "1"
+    url = URL.create("sqlite", database=path.as_uri(), query=query)
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+    _configure_sqlite(engine, read_only=True)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - exercised by all
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
+        if not read_only:  # (both would write to the file)
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        if read_only:
+            mode = "DEFERRED"  # no write lock to take; a write fails with 'readonly'
         if mode != "IMMEDIATE" or LOCK_WAIT.seconds <= 0:
             conn.exec_driver_sql(f"BEGIN {mode}")
             return
@@ -126,6 +146,14 @@ def is_busy(exc: BaseException) -> bool:
     orig = getattr(exc, "orig", None) or exc
     text = str(orig).lower()
     return isinstance(orig, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def is_read_only_error(exc: BaseException) -> bool:
+    """True for SQLite's 'attempt to write a readonly database'."""
+    import sqlite3
+
+    orig = getattr(exc, "orig", None) or exc
+    return isinstance(orig, sqlite3.OperationalError) and "readonly" in str(orig).lower()
 
 
 def _begin_waiting(conn) -> None:
