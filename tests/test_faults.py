@@ -3,6 +3,11 @@ empty files, side files, terminal-safe text. Each test fails without its fix."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+
 import pytest
 
 from audit_tui.db import store
@@ -39,11 +44,6 @@ def test_template_version_stored_twice_at_once_is_one_row(engine):
 
 
 # -- two programs at once ------------------------------------------------------------------
-import os
-import subprocess
-import sys
-import time
-
 HOLD_S = 14  # well past the 5 s busy timeout that used to end in a traceback
 
 
