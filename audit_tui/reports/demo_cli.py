@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .commands import EXIT_ERROR, EXIT_OK
 
@@ -109,6 +109,8 @@ class Settings:
     drafts: float
     url: str
     quick: bool  # a new file: load it the quick way (see the module's docstring)
+    # audits a part at most: PART when made, so the helper process cuts the same parts
+    part: int = field(default_factory=lambda: PART)
 
 
 class Months:
@@ -129,7 +131,7 @@ class Months:
         before = 0
         for month in sorted(by_month):
             days = by_month[month]
-            count = -(-len(days) // PART)
+            count = -(-len(days) // settings.part)
             for i in range(count):  # parts of about equal size
                 part = days[i * len(days) // count:(i + 1) * len(days) // count]
                 self.parts.append((f"{month}/{i}", part, before))
