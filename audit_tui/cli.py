@@ -190,14 +190,24 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .literal import terminal_safe_streams
+
     if hasattr(os, "umask"):
         os.umask(0o077)  # every file we create (database, backups, exports) is the user's alone
-    args = _parser().parse_args(argv)
+    with terminal_safe_streams(sys):  # messages, and whatever a terminal shows: never obeyed
+        args = _parser().parse_args(argv)
+        if args.command is not None:
+            return _run(args)
+    return _run(args)  # the app: Textual draws stored text literally itself
+
+
+def _run(args: argparse.Namespace) -> int:
     from .db.probe import DatabaseProblem
 
     try:
         handler = getattr(args, "handler", None)
         if handler is not None:
+            _wait_for_other_writers()
             return handler(args)
         if args.command == "where":
             return cmd_where(args)
@@ -215,6 +225,44 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if "sqlalchemy" not in sys.modules and "sqlite3" not in sys.modules:
+            raise
+        from .db.engine import is_busy, is_read_only_error
+
+        if is_read_only_error(exc):
+            from .db.opening import read_only_sentence
+
+            target = resolve_database(args.db)
+            print(f"audit-tui: {read_only_sentence(target.path or Path(target.describe()))} "
+                  "This command changed nothing.", file=sys.stderr)
+            return EXIT_ERROR
+        if not is_busy(exc):
+            raise
+        print(f"audit-tui: the database is busy: another program has been writing to it for "
+              f"more than {LOCK_WAIT_S // 60} minutes. This command changed nothing; run it "
+              "again when the other program has finished.", file=sys.stderr)
+        return EXIT_ERROR
+
+
+LOCK_WAIT_S = 300  # how long a command waits for another program's write lock
+LOCK_NOTE_EVERY_S = 15
+
+
+def _wait_for_other_writers() -> None:
+    """Commands wait (and say so) while another program holds the database's write lock."""
+    from .db.engine import wait_for_locks
+
+    told = [-LOCK_NOTE_EVERY_S]
+
+    def notify(waited: float) -> None:
+        if waited - told[0] >= LOCK_NOTE_EVERY_S:
+            told[0] = waited
+            print(f"audit-tui: another program is writing to the database; waiting for it "
+                  f"({int(waited)} s so far, up to {LOCK_WAIT_S} s).", file=sys.stderr,
+                  flush=True)
+
+    wait_for_locks(LOCK_WAIT_S, notify)
 
 
 if __name__ == "__main__":  # pragma: no cover

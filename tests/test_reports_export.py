@@ -254,7 +254,7 @@ def test_every_way_of_exporting_writes_the_same_files(capsys, awkward, engine, t
         return  # (the rest are the SQLite file's ways)
     monkeypatch.setattr(export_csv, "SPLIT_FROM", 1)  # two halves, even for six audits
     halves = exported(capsys, awkward, tmp_path / "halves", *argv)
-    monkeypatch.setattr(export_csv, "FORK", False)
+    monkeypatch.setattr(export_csv, "PROCESS", False)
     threads = exported(capsys, awkward, tmp_path / "threads", *argv)
     monkeypatch.setattr(export_csv.SharedSnapshot, "take", classmethod(lambda *a: None))
     alone = exported(capsys, awkward, tmp_path / "alone", *argv)

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ..locations import backup_dir, ensure_private_dir
-from .probe import DatabaseProblem, probe
+from .probe import DatabaseProblem, open_read_only, probe
 
 _DATED = re.compile(r"-(\d{8})(?:-\d{6})?\.db$")
 
@@ -35,7 +35,7 @@ def copy_database(source: Path, dest: Path) -> Path:
         raise DatabaseProblem(f"{dest} already exists: choose another file name.")
     _private_new_file(dest)
     try:
-        src = sqlite3.connect(f"{Path(source).resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        src = open_read_only(Path(source), timeout=10)
         try:
             out = sqlite3.connect(dest)
             try:
@@ -114,7 +114,7 @@ def restore(db_path: Path, source: Path) -> Path | None:
     else:
         _private_new_file(db_path)
     try:
-        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        src = open_read_only(source, timeout=10)
         try:
             dest = sqlite3.connect(db_path, timeout=10)
             try:

@@ -81,21 +81,97 @@ def make_engine(url: str) -> Engine:
     return create_engine(url)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def make_read_only_engine(path: Path) -> Engine:
+    """An engine that only reads the SQLite file at `path` (a read-only file, or a folder or
+    file system that cannot be written): nothing is written or created beside it. With no
+    -wal file the main file holds everything and is opened as immutable; with one, read-only
+    (SQLite then reads what the -wal holds too, where it can)."""
+    from sqlalchemy.engine import URL
+
+    path = Path(path).resolve()
+    query = {"mode": "ro", "uri": "true"}
+    if not Path(f"{path}-wal").exists():
+        query["immutable"] = "1"
+    url = URL.create("sqlite", database=path.as_uri(), query=query)
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+    _configure_sqlite(engine, read_only=True)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - exercised by all
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
+        if not read_only:  # (both would write to the file)
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if read_only:
+            mode = "DEFERRED"  # no write lock to take; a write fails with 'readonly'
+        if mode != "IMMEDIATE" or LOCK_WAIT.seconds <= 0:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+            return
+        _begin_waiting(conn)
+
+
+class _LockWait:
+    """How long a writer waits for another program's write lock beyond busy_timeout, and
+    whom it tells while it waits. The app keeps 0 (its saves are retried by the saver); the
+    command line sets minutes (`wait_for_locks`), so a demo or an import started while another
+    command writes waits for it instead of failing."""
+
+    seconds: float = 0.0
+    notify = None  # notify(waited_seconds) is called before each further try
+
+
+LOCK_WAIT = _LockWait()
+
+
+def wait_for_locks(seconds: float, notify=None) -> None:
+    """Writers made from now on wait up to `seconds` for the write lock (SQLite)."""
+    LOCK_WAIT.seconds, LOCK_WAIT.notify = seconds, notify
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's 'database is locked' / 'busy' (after the busy timeout)."""
+    import sqlite3
+
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).lower()
+    return isinstance(orig, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def is_read_only_error(exc: BaseException) -> bool:
+    """True for SQLite's 'attempt to write a readonly database'."""
+    import sqlite3
+
+    orig = getattr(exc, "orig", None) or exc
+    return isinstance(orig, sqlite3.OperationalError) and "readonly" in str(orig).lower()
+
+
+def _begin_waiting(conn) -> None:
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
+    start = time.monotonic()
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # each try waits busy_timeout itself
+            return
+        except OperationalError as exc:
+            waited = time.monotonic() - start
+            if not is_busy(exc) or waited >= LOCK_WAIT.seconds:
+                raise
+            if LOCK_WAIT.notify is not None:
+                LOCK_WAIT.notify(waited)
 
 
 def _configure_postgresql(engine: Engine) -> None:

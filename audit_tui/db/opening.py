@@ -8,11 +8,26 @@ server are the server's business (pg_dump), not the tool's.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from pathlib import Path
 
 from ..locations import DatabaseTarget, backup_dir, ensure_private_dir
 from .migrations_meta import LATEST
 from .probe import DatabaseProblem, probe
+
+
+def is_read_only(path: Path) -> bool:
+    """True if the database file, or the folder its -wal and -shm files go in, cannot be
+    written: a read-only file or file system (os.access also sees an immutable file, and a
+    read-only mount, for root)."""
+    return not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+
+
+def read_only_sentence(path: Path) -> str:
+    return (f"The database {path} is read-only (the file, its folder or the disk cannot be "
+            "written). Reading still works: report, export and actions show what it holds. "
+            "To change it, copy it to a folder you can write to and use --db there.")
 
 
 def prepare_sqlite(target: DatabaseTarget) -> None:
@@ -22,6 +37,10 @@ def prepare_sqlite(target: DatabaseTarget) -> None:
     found = probe(path)
     if found.exists and not found.needs_migration:
         return
+    if found.exists and is_read_only(path):
+        raise DatabaseProblem(
+            f"{read_only_sentence(path)} This version of audit-tui needs to update it first "
+            f"(schema {found.version} to {LATEST}), so it cannot be read here as it is.")
     from .engine import make_engine, make_private_file
     from .migrations import migrate
 
@@ -139,7 +158,11 @@ MIGRATION_LOCK = 0x41554454  # 'AUDT', the key of the server-wide advisory lock
 
 
 def open_engine(target: DatabaseTarget):
-    """A ready engine (call `prepare` first)."""
-    from .engine import make_engine
+    """A ready engine (call `prepare` first); a read-only file gets an engine that only
+    reads (see engine.make_read_only_engine), and any write through it fails with SQLite's
+    'readonly' error (said in words by the command line: `read_only_sentence`)."""
+    from .engine import make_engine, make_read_only_engine
 
+    if target.path is not None and target.path.exists() and is_read_only(target.path):
+        return make_read_only_engine(target.path)
     return make_engine(target.url)

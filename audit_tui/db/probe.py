@@ -7,6 +7,7 @@ migrated), newer than this tool, or not an audit-tui database at all.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,16 +30,29 @@ class ProbeResult:
         return self.version < LATEST
 
 
-def _read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+def open_read_only(path: Path, timeout: float = 5) -> sqlite3.Connection:
+    """A read-only connection that leaves nothing beside the file. With no -wal file nobody
+    has the database open and the main file holds everything, so it is read as immutable
+    (SQLite then makes no -wal or -shm file: a refused file gets no side files); with one,
+    a plain read-only open sees what the -wal holds too (unless the folder cannot be written:
+    the -shm could not be made, and the file is read as it stands)."""
+    uri = path.resolve().as_uri()
+    if Path(f"{path}-wal").exists() and os.access(path.parent, os.W_OK):
+        return sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout)
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=timeout)
 
 
 def probe(path: Path) -> ProbeResult:
     path = Path(path)
-    if not path.exists() or path.stat().st_size == 0:
+    if not path.exists():
         return ProbeResult(path, False, 0)
     if path.is_dir():
         raise DatabaseProblem(f"{path} is a folder, not a database file. Name a file with --db.")
+    if path.stat().st_size == 0:
+        raise DatabaseProblem(
+            f"{path} is an empty file, not an audit-tui database. It has not been changed. "
+            "Delete it to start a new database under that name, or point --db at another "
+            "file.")
     try:
         with open(path, "rb") as handle:
             header = handle.read(16)
@@ -51,7 +65,7 @@ def probe(path: Path) -> ProbeResult:
             "It has not been changed. Restore it from a backup with 'audit-tui restore FILE', "
             "or point --db at another file.")
     try:
-        conn = _read_only(path)
+        conn = open_read_only(path)
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]

@@ -114,15 +114,23 @@ def _editable(session: Session, audit_id: str) -> Audit:
 
 # -- templates ---------------------------------------------------------------------------------
 def ensure_template_version(*, session: Session, template: Template) -> TemplateVersion:
-    """Store the exact text of a template version (once), so audits always render as taken."""
+    """Store the exact text of a template version (once), so audits always render as taken.
+    Idempotent when two programs store the same version at once (the demo and a bundle import
+    on a fresh database): the row is inserted with ON CONFLICT DO NOTHING on both engines (on
+    PostgreSQL the second insert waits for the first transaction, then does nothing)."""
     found = session.get(TemplateVersion, template.text_hash)
     if found is not None:
         return found
-    row = TemplateVersion(hash=template.text_hash, key=template.key, version=template.version,
-                          title=template.title, text=template.text)
-    session.add(row)
-    session.flush()
-    return row
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(TemplateVersion)
+        .values(hash=template.text_hash, key=template.key, version=template.version,
+                title=template.title, text=template.text, stored_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["hash"]))
+    return session.get(TemplateVersion, template.text_hash, populate_existing=True)
 
 
 def template_text(*, session: Session, template_hash: str) -> str:

@@ -150,7 +150,7 @@ def run_actions(args) -> int:
                                  team=args.team, states=("overdue",) if args.overdue else None)
     finally:
         engine.dispose()
-    write_output(render(items, args.format), args.out, bom=args.format == "csv")
+    write_output(render(items, args.format), args.out, args.format)
     return 0
 
 

@@ -181,7 +181,7 @@ def run_moderation_report(args) -> int:
     finally:
         engine.dispose()
     fmt = "table" if args.format in ("markdown", "html") else args.format
-    write_output(write(tables, fmt, filters.describe()), args.out, bom=fmt == "csv")
+    write_output(write(tables, fmt, filters.describe()), args.out, fmt)
     return 0
 
 

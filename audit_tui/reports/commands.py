@@ -84,9 +84,19 @@ def _fail(message: str) -> int:
     return EXIT_ERROR
 
 
-def write_output(text: str, out: Path | None, *, bom: bool = False) -> None:
+HUMAN_FORMATS = ("table", "markdown", "html")
+
+
+def write_output(text: str, out: Path | None, fmt: str) -> None:
+    """Write a report to `out` (0600) or standard output. The formats people read are made
+    terminal-safe (stored control characters shown as symbols, never obeyed); CSV (with a BOM
+    for Excel) and JSON keep the data as stored."""
+    from ..literal import terminal_safe
     from .safe import open_private
 
+    bom = fmt == "csv"
+    if fmt in HUMAN_FORMATS:
+        text = terminal_safe(text)
     if out is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -118,7 +128,7 @@ def run_report(args) -> int:
             progress.advance()
             text = render(figures, args.by, args.format)
             progress.advance()
-            write_output(text, args.out, bom=args.format == "csv")
+            write_output(text, args.out, args.format)
             progress.advance()
     finally:
         engine.dispose()

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .commands import EXIT_ERROR, EXIT_OK
 
@@ -109,6 +109,8 @@ class Settings:
     drafts: float
     url: str
     quick: bool  # a new file: load it the quick way (see the module's docstring)
+    # audits a part at most: PART when made, so the helper process cuts the same parts
+    part: int = field(default_factory=lambda: PART)
 
 
 class Months:
@@ -129,7 +131,7 @@ class Months:
         before = 0
         for month in sorted(by_month):
             days = by_month[month]
-            count = -(-len(days) // PART)
+            count = -(-len(days) // settings.part)
             for i in range(count):  # parts of about equal size
                 part = days[i * len(days) // count:(i + 1) * len(days) // count]
                 self.parts.append((f"{month}/{i}", part, before))
@@ -301,18 +303,14 @@ def _work(settings: Settings, take, done, months: Months | None = None,
         writer.close()
 
 
-def _helper(settings: Settings, jobs, counter, errors, months=None) -> None:  # pragma: no cover
-    """The second worker, in its own process (`months`: the parent's, when forked)."""
+def _helper(settings: Settings, jobs, counter, errors) -> None:  # pragma: no cover
+    """The second worker, in its own process."""
     def done(n: int) -> None:
         with counter.get_lock():
             counter.value += n
 
     try:
-        if months is not None:  # forked: ids of its own, not a copy of the parent's
-            from .demo import IdMaker
-
-            months.maker.ids = IdMaker()
-        _work(settings, jobs.get, done, months)
+        _work(settings, jobs.get, done, None)
     except BaseException as exc:  # the main process reports it
         errors.put(f"{type(exc).__name__}: {exc}")
         raise
@@ -381,20 +379,18 @@ def _set_journal(settings: Settings, mode: str) -> str:
 
 def _fill_parallel(settings: Settings, plan: Months, bar) -> None:
     """Parts by this process and a helper process, whichever is free takes the next. The
-    helper is forked where the system can (it starts at once, with the templates already
-    read; it opens connections of its own), else spawned."""
-    import multiprocessing
+    helper is started the one way that cannot deadlock (processes.py: forkserver, else
+    spawn); it reads the templates and opens connections of its own."""
+    from .processes import helper_context
 
-    fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
-    context = multiprocessing.get_context("fork" if fork else "spawn")
+    context = helper_context()
     jobs, errors = context.Queue(), context.Queue()
     for index in range(len(plan.parts)):
         jobs.put(index)
     for _ in range(2):
         jobs.put(None)
     counter = context.Value("q", 0)
-    helper = context.Process(target=_helper, args=(settings, jobs, counter, errors,
-                                                   plan if fork else None),
+    helper = context.Process(target=_helper, args=(settings, jobs, counter, errors),
                              daemon=True, name="audit-tui demo")
     helper.start()
     shown = 0

@@ -24,9 +24,10 @@ the moderations are few, read once, and an audit costs one dict look-up.
 When the database is a file, a helper on the same snapshot (see SharedSnapshot) reads the
 second half of the audits (into private temporary files, appended afterwards) while this
 process reads the first, and then whichever is free takes the indicators and the actions.
-The helper is a forked process where the system has fork: SQLite takes one global lock for
-every memory allocation, so two threads building millions of strings mostly wait on each
-other, while two processes run side by side. Elsewhere it is a thread.
+The helper is a process where the system has a forkserver (processes.py: never a plain
+fork, which can deadlock in a process with threads): SQLite takes one global lock for every
+memory allocation, so two threads building millions of strings mostly wait on each other,
+while two processes run side by side. Elsewhere it is a thread.
 
 Where the database is a server, export_csv_rows writes the same files from rows.
 """
@@ -38,7 +39,6 @@ import os
 import queue
 import shutil
 import sqlite3
-import sys
 import threading
 from pathlib import Path
 
@@ -219,7 +219,7 @@ class _Sql:
 
 
 SPLIT_FROM = 2000  # with a second reader, more audits than this are read in two halves
-FORK: bool | None = None  # the helper a forked process (None: where the system has fork)
+PROCESS: bool | None = None  # the helper a process (None: where it starts cheaply)
 
 
 class SharedSnapshot:
@@ -351,6 +351,11 @@ class _Tasks:
         self.paths, self.temps, self.handles = paths, temps, handles
         self.pseudonymise, self.moderated = pseudonymise, moderated
 
+    def __getstate__(self) -> dict:
+        """What a helper process is sent: not the parent's open files (it writes the
+        second half, indicators and actions, to files of its own)."""
+        return {**self.__dict__, "handles": {}}
+
     def prepare(self, conn) -> None:
         if self.pseudonymise is not None:
             hide = self.pseudonymise
@@ -399,12 +404,12 @@ def _with_helper(tasks: _Tasks, raw, snapshot: SharedSnapshot, first: str, secon
                  todo: list[str], progress) -> tuple[int, int]:
     """`first` here, `second` in a helper on the same snapshot, then each takes the next of
     `todo` when it is free. Returns the audits and answers written."""
-    import multiprocessing
+    from .processes import has_cheap_helpers
 
-    fork = FORK
-    if fork is None:
-        fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
-    if fork:
+    process = PROCESS
+    if process is None:
+        process = has_cheap_helpers()
+    if process:
         return _with_process(tasks, raw, snapshot, first, second, todo, progress)
     lock = threading.Lock()
     left: queue.SimpleQueue = queue.SimpleQueue()
@@ -450,33 +455,19 @@ def _with_helper(tasks: _Tasks, raw, snapshot: SharedSnapshot, first: str, secon
 
 def _with_process(tasks: _Tasks, raw, snapshot: SharedSnapshot, first: str, second: str,
                   todo: list[str], progress) -> tuple[int, int]:
-    """_with_helper's way with a forked process: it opens its own reader on the snapshot
+    """_with_helper's way with a helper process: it opens its own reader on the snapshot
     (the parent's connections are never used in it) and reports through a pipe."""
-    import multiprocessing
+    from .processes import helper_context
 
-    context = multiprocessing.get_context("fork")
+    context = helper_context()
     left = context.Queue()
     for name in [*todo, None, None]:  # (a None for each of the two)
         left.put(name)
     done = context.Value("q", 0)
     ours, theirs = context.Pipe()
-
-    def child() -> None:  # pragma: no cover - runs in the forked process
-        audits = answers = 0
-        try:
-            conn = snapshot.reader()
-            theirs.send(("ready",))
-            tasks.prepare(conn)
-            name = second
-            while name is not None:
-                counts = tasks.run(name, conn, _Counter(done))
-                audits, answers = audits + counts[0], answers + counts[1]
-                name = left.get()
-            theirs.send(("done", audits, answers))
-        except BaseException as exc:
-            theirs.send(("failed", f"{type(exc).__name__}: {exc}"))
-
-    helper = context.Process(target=child, daemon=True, name="audit-tui export")
+    helper = context.Process(target=_export_helper,
+                             args=(tasks, snapshot.uri, second, left, done, theirs),
+                             daemon=True, name="audit-tui export")
     helper.start()
     theirs.close()  # (the helper's end: if it dies, reading ours ends instead of waiting)
     try:
@@ -509,6 +500,23 @@ def _with_process(tasks: _Tasks, raw, snapshot: SharedSnapshot, first: str, seco
     if progress is not None:
         progress.advance(done.value)
     return audits + message[1], answers + message[2]
+
+
+def _export_helper(tasks: "_Tasks", uri: str, second: str, left, done,
+                   theirs) -> None:  # pragma: no cover - runs in the helper process
+    audits = answers = 0
+    try:
+        conn = SharedSnapshot(uri, None).reader()
+        theirs.send(("ready",))
+        tasks.prepare(conn)
+        name = second
+        while name is not None:
+            counts = tasks.run(name, conn, _Counter(done))
+            audits, answers = audits + counts[0], answers + counts[1]
+            name = left.get()
+        theirs.send(("done", audits, answers))
+    except BaseException as exc:
+        theirs.send(("failed", f"{type(exc).__name__}: {exc}"))
 
 
 class _Shared:

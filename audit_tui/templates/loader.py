@@ -44,6 +44,10 @@ def parse_template_text(text: str, name: str) -> LoadResult:
     path = Path(name)
     try:
         doc = tomllib.loads(text)
+    except RecursionError:
+        return LoadResult(path, None, [f"{name}:1: lists or tables are nested too deeply "
+                                       "(a template needs a few levels at most): this is not "
+                                       "a template file."])
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOML_POSITION.search(message)
@@ -52,8 +56,13 @@ def parse_template_text(text: str, name: str) -> LoadResult:
         return LoadResult(path, None, [f"{name}:{line}: this is not valid TOML: {message} "
                                        "(check quotes, brackets and '=' on this line)."])
     builder = Builder(doc)
-    template = builder.build()
-    problems = builder.problems + ReferenceChecker(template).run()
+    try:
+        template = builder.build()
+        problems = builder.problems + ReferenceChecker(template).run()
+    except RecursionError:  # conditions nested past any sense
+        return LoadResult(path, None, [f"{name}:1: the template is nested too deeply to "
+                                       "check (conditions inside conditions, say): simplify "
+                                       "it."])
     if problems:
         lines = LineMap(text)
         ordered = sorted(problems, key=lambda p: lines.line_of(p.path))
@@ -63,9 +72,18 @@ def parse_template_text(text: str, name: str) -> LoadResult:
     return LoadResult(path, template, [])
 
 
+MAX_TEMPLATE_BYTES = 64 * 1024 * 1024  # a real template is tens of kilobytes
+
+
 def load_template(path: Path) -> LoadResult:
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_TEMPLATE_BYTES:
+            return LoadResult(path, None, [
+                f"{path}:1: the file is {size / 1024 / 1024:,.0f} MB; a template may be at "
+                f"most {MAX_TEMPLATE_BYTES // 1024 // 1024} MB (a real one is tens of KB): "
+                "this is not a template file."])
         raw = path.read_bytes()
     except OSError as exc:
         return LoadResult(path, None, [f"{path}:1: cannot read the file: {exc.strerror}."])

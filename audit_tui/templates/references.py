@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import STANDARD_DETAILS, Condition, Group, Indicator, Question, Section, Template
-from .validate import Problem
+from .validate import MAX_LISTED, Problem
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,10 @@ class ReferenceChecker:
             return
         for v in values:
             if v not in allowed:
-                listed = ", ".join(repr(a) for a in sorted(allowed, key=str))
+                shown = sorted(allowed, key=str)
+                listed = ", ".join(repr(a) for a in shown[:MAX_LISTED])
+                if len(shown) > MAX_LISTED:
+                    listed += f" and {len(shown) - MAX_LISTED:,} more"
                 self.problem(path, f"{user}: {v!r} is not a possible answer to '{q.key}' "
                              f"(possible: {listed}).")
 

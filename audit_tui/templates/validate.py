@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,10 @@ from .model import (
     Template,
 )
 
+# Limits that keep checking an absurd file quick, each refused with a sentence: choices in one
+# question, and how many of one kind of problem in a list are named (the rest are counted).
+MAX_CHOICES = 1_000_000
+MAX_LISTED = 10
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 CONDITION_TESTS = ("equals", "not_equals", "in", "not_in", "answered", "at_least", "at_most")
 
@@ -261,17 +266,22 @@ class Builder:
             if not isinstance(raw_choices, list) or not raw_choices:
                 self.problem(path + ("choices",), f"{what} is a {qtype} question and needs "
                              "choices = [\"...\", \"...\"].")
+            elif len(raw_choices) > MAX_CHOICES:
+                self.problem(path + ("choices",), f"{what} has {len(raw_choices):,} choices; a "
+                             f"question may have at most {MAX_CHOICES:,}. Split the list, or "
+                             "make it a text question.")
             else:
+                bad = 0
                 for i, c in enumerate(raw_choices):
                     if isinstance(c, str) and c.strip():
                         choices.append(Choice(c, c))
                     elif isinstance(c, dict) and isinstance(c.get("value"), str):
                         choices.append(Choice(c["value"], str(c.get("label", c["value"]))))
-                    else:
+                    elif (bad := bad + 1) <= MAX_LISTED:  # (the first few are enough)
                         self.problem(path + ("choices",), f"choice {i + 1} in {what} should be "
                                      "text, or a table { value = \"...\", label = \"...\" }.")
-                seen = [c.value for c in choices]
-                for dup in sorted({v for v in seen if seen.count(v) > 1}):
+                counted = Counter(c.value for c in choices)  # (linear: 1 million choices ok)
+                for dup in sorted(v for v, n in counted.items() if n > 1)[:MAX_LISTED]:
                     self.problem(path + ("choices",), f"choice '{dup}' appears twice in {what}.")
         elif raw_choices is not None:
             self.problem(path + ("choices",), f"{what} has choices but its type is '{qtype}': "
