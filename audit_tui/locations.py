@@ -48,6 +48,11 @@ def backup_dir() -> Path:
     return data_dir() / "backups"
 
 
+def document_dir() -> Path:
+    """Where the review writes an audit's document (the key in the review)."""
+    return data_dir() / "documents"
+
+
 def default_db_path() -> Path:
     return data_dir() / "audits.db"
 

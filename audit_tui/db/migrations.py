@@ -403,7 +403,50 @@ def _step_4(conn: Connection) -> None:
     md.create_all(conn, tables=[t for t in md.sorted_tables if t is not existing])
 
 
-STEPS: list[Callable[[Connection], None]] = [_step_1, _step_2, _step_3, _step_4]
+def _step_5(conn: Connection) -> None:
+    """The audit as a conversation (issue 16).
+
+    - worker_conversation: one row per audit, the practitioner's side: when and how the worker
+      was spoken to, their reflection in their words, whether they agree with the grades
+      ('yes', 'partly', 'no'; '' not said) and where not why, the support they asked for, who
+      recorded it and when;
+    - family_feedback: feedback from the child, young person, parent or carer: who, how it was
+      gathered (call, visit, survey, other), when, what they said, the answers to the
+      template's own feedback questions (a JSON list of [question, answer]), who recorded it.
+    """
+    md = sa.MetaData()
+    fk = lambda target: sa.ForeignKey(target, ondelete="CASCADE")  # noqa: E731
+    existing = sa.Table("audit", md, sa.Column("id", sa.String(36), primary_key=True))
+    sa.Table(
+        "worker_conversation", md,
+        sa.Column("audit_id", sa.String(36), fk("audit.id"), primary_key=True),
+        sa.Column("spoken_on", sa.Date),
+        sa.Column("how", sa.String(40), nullable=False, server_default=""),
+        sa.Column("reflection", sa.Text, nullable=False, server_default=""),
+        sa.Column("agrees", sa.String(10), nullable=False, server_default=""),
+        sa.Column("disagreement", sa.Text, nullable=False, server_default=""),
+        sa.Column("support", sa.Text, nullable=False, server_default=""),
+        sa.Column("recorded_by", sa.String(200), nullable=False, server_default=""),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+    )
+    sa.Table(
+        "family_feedback", md,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("audit_id", sa.String(36), fk("audit.id"), nullable=False),
+        sa.Column("who", sa.String(40), nullable=False),
+        sa.Column("how", sa.String(40), nullable=False),
+        sa.Column("gathered_on", sa.Date),
+        sa.Column("said", sa.Text, nullable=False, server_default=""),
+        sa.Column("answers", sa.Text, nullable=False, server_default="[]"),
+        sa.Column("recorded_by", sa.String(200), nullable=False, server_default=""),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.Index("ix_family_feedback_audit", "audit_id"),
+    )
+    md.create_all(conn, tables=[t for t in md.sorted_tables if t is not existing])
+
+
+STEPS: list[Callable[[Connection], None]] = [_step_1, _step_2, _step_3, _step_4, _step_5]
 assert len(STEPS) == LATEST, "add the new step's number to migrations_meta.LATEST"
 
 

@@ -280,3 +280,35 @@ class Escalation(SQLModel, table=True):
     raised_at: datetime = Field(default_factory=utcnow)
     acknowledged_by: str | None = Field(default=None, max_length=200)
     acknowledged_at: datetime | None = None
+
+
+# -- the audit as a conversation (migration step 5): written by db/conversation.py --------------
+class WorkerConversation(SQLModel, table=True):
+    """The practitioner's side of an audit: the worker spoken to, their reflection."""
+
+    __tablename__ = "worker_conversation"
+    audit_id: str = Field(sa_column=_fk_key("audit.id"))
+    spoken_on: date | None = None
+    how: str = Field(default="", max_length=40)
+    reflection: str = ""
+    agrees: str = Field(default="", max_length=10)  # yes | partly | no | '' (not said)
+    disagreement: str = ""
+    support: str = ""
+    recorded_by: str = Field(default="", max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FamilyFeedback(SQLModel, table=True):
+    """Feedback from the child, young person, parent or carer about the work with them."""
+
+    __tablename__ = "family_feedback"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    audit_id: str = Field(sa_column=_fk("audit.id"))
+    who: str = Field(max_length=40)  # child | young_person | parent | carer | other
+    how: str = Field(max_length=40)  # call | visit | survey | other
+    gathered_on: date | None = None
+    said: str = ""
+    answers: str = "[]"  # JSON: [[question, answer], ...]
+    recorded_by: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -76,6 +76,9 @@ def load_state(*, session: Session, audit_id: str) -> tuple[Audit, AuditState]:
     for result in store.section_results(session=session, audit_id=audit_id):
         state.sections[result.section_key] = SectionMark(
             result.grade, result.rationale, result.not_applicable, result.na_reason)
+    from .conversation import presence
+
+    state.conversation, state.feedback = presence(session=session, audit_id=audit_id)
     return audit, state
 
 

@@ -104,3 +104,6 @@ def register(commands) -> None:
     from .actions_cli import register as register_actions
 
     register_actions(commands)
+    from .show_cli import register as register_show
+
+    register_show(commands)

@@ -66,6 +66,8 @@ class AuditState:
     sections: dict[str, SectionMark] = field(default_factory=dict)
     overall_grade: int | None = None
     overall_rationale: str = ""
+    conversation: bool = False  # the worker's reflection is recorded
+    feedback: bool = False  # some feedback from the child or family is recorded
 
     def __post_init__(self) -> None:
         self._questions = {q.key: q for q in self.template.questions()}
@@ -242,6 +244,12 @@ class AuditState:
         yield Missing("", "overall", "", "The overall grade."), self.overall_grade is not None
         yield (Missing("", "overall", "", "The rationale for the overall grade."),
                bool(self.overall_rationale.strip()))
+        if self.template.conversation.required:
+            yield (Missing("", "conversation", "", "The conversation with the worker: their "
+                                                   "reflection."), self.conversation)
+        if self.template.conversation.feedback_required:
+            yield (Missing("", "feedback", "", "Feedback from the child or family."),
+                   self.feedback)
 
     def row_label(self, group_key: str, row_id: str) -> str:
         group = self._groups.get(group_key)

@@ -215,6 +215,19 @@ class Overall:
 
 
 @dataclass(frozen=True)
+class Conversation:
+    """What a template asks of the conversation around an audit (`[conversation]`):
+    `required` - the worker's reflection before the audit is submitted (a collaborative
+    audit); `feedback_required` - feedback from the child or family; `feedback_questions` -
+    the template's own questions for that feedback."""
+
+    required: bool = False
+    feedback_required: bool = False
+    feedback_questions: tuple[str, ...] = ()
+    guidance: str = ""
+
+
+@dataclass(frozen=True)
 class Template:
     key: str
     version: int
@@ -227,6 +240,7 @@ class Template:
     details: tuple[Question, ...] = ()
     sections: tuple[Section, ...] = ()
     overall: Overall = field(default_factory=Overall)
+    conversation: Conversation = field(default_factory=Conversation)
     source_path: str = ""
     text: str = ""
     text_hash: str = ""

@@ -21,6 +21,7 @@ from .model import (
     STANDARD_DETAIL_KEYS,
     Choice,
     Condition,
+    Conversation,
     Group,
     Indicator,
     Overall,
@@ -39,7 +40,7 @@ KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 CONDITION_TESTS = ("equals", "not_equals", "in", "not_in", "answered", "at_least", "at_most")
 
 TOP_KEYS = {"key", "version", "title", "description", "service", "scale", "scales", "criteria",
-            "details", "sections", "overall"}
+            "details", "sections", "overall", "conversation"}
 SCALE_KEYS = {"title", "values", "good_or_better", "inadequate"}
 SCALE_VALUE_KEYS = {"value", "label", "descriptor"}
 SECTION_KEYS = {"key", "title", "criterion", "guidance", "graded", "scale", "descriptors",
@@ -51,6 +52,7 @@ GROUP_KEYS = {"key", "title", "row_label", "guidance", "min_rows", "max_rows", "
               "indicators", "show_if"}
 INDICATOR_KEYS = {"key", "label", "from", "to", "otherwise_to", "unit", "limit", "source"}
 OVERALL_KEYS = {"guidance", "scale", "descriptors"}
+CONVERSATION_KEYS = {"required", "feedback_required", "feedback_questions", "guidance"}
 CONDITION_KEYS = {"question", *CONDITION_TESTS}
 
 
@@ -443,6 +445,7 @@ class Builder:
             scale=overall_scale,
             descriptors=self.descriptors(overall_raw, ("overall",), "[overall]", overall_scale),
         )
+        conversation = self.conversation()
         custom = {k: v for k, v in self.scales.items() if k not in BUILTIN_SCALES}
         declared = {k: v for k, v in self.criteria.items() if k not in BUILTIN_CRITERIA}
         return Template(
@@ -451,5 +454,22 @@ class Builder:
             service=self.get(doc, "service", str, (), "the template", required=True, default=""),
             description=self.get(doc, "description", str, (), "the template", default=""),
             scale=self.default_scale, scales=custom, criteria=declared, details=tuple(details),
-            sections=tuple(sections), overall=overall,
+            sections=tuple(sections), overall=overall, conversation=conversation,
         )
+
+    def conversation(self) -> Conversation:
+        path, what = ("conversation",), "[conversation]"
+        raw = self.get(self.doc, "conversation", dict, (), "the template", default={})
+        self.check_keys(raw, CONVERSATION_KEYS, path, what)
+        questions = self.get(raw, "feedback_questions", list, path, what, default=[])
+        if not all(isinstance(q, str) and q.strip() for q in questions):
+            self.problem(path + ("feedback_questions",), "feedback_questions in [conversation] "
+                         "should be a list of questions, e.g. [\"How well were you listened "
+                         "to?\"].")
+            questions = []
+        return Conversation(
+            required=self.get(raw, "required", bool, path, what, default=False),
+            feedback_required=self.get(raw, "feedback_required", bool, path, what,
+                                       default=False),
+            feedback_questions=tuple(q.strip() for q in questions),
+            guidance=self.get(raw, "guidance", str, path, what, default=""))

@@ -15,36 +15,15 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ..dates import format_date
-from ..templates.logic import AuditState, Slot
-from ..templates.model import Question, Section, Template
+from ..templates.logic import AuditState
+from ..templates.model import Question, Section
+from ..templates.words import answer_words
 from ..literal import literal_text
 from .review_moderation import moderation_text
 
-YES_NO = {"yes": "Yes", "no": "No", "na": "Not applicable"}
 CASE_DETAILS = (("case_reference", "Case reference"), ("team", "Team"),
                 ("service_area", "Service area"), ("social_worker", "Social worker"),
                 ("auditor", "Auditor"), ("audit_date", "Audit date"))
-
-
-def answer_words(template: Template, question: Question, slot: Slot) -> str | None:
-    """The answer as a person would say it, or None when there is none."""
-    if slot.na:
-        return "Not applicable"
-    if not slot.answered:
-        return None
-    value = slot.value
-    kind = question.type
-    if kind == "grade":
-        return template.scale_for(question.scale).label(value) or str(value)
-    if kind == "yes_no":
-        return YES_NO.get(value, str(value))
-    if kind == "choice":
-        return question.choice_label(value)
-    if kind == "multi_choice":
-        return ", ".join(question.choice_label(v) for v in value)
-    if kind == "date" and isinstance(value, date):
-        return format_date(value)
-    return str(value)
 
 
 def _plain(value) -> str:
