@@ -19,16 +19,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static, TabbedContent, TabPane
 
 from ..messages import Saved
+from .review_conversation import CONVERSATION_SAVE_KEY, ConversationKeys
 from ..templates.logic import AuditState, Missing
 from ..widgets.review_actions import SAVE_KEY as ACTIONS_SAVE_KEY
 from ..widgets.review_actions import ActionsPanel
 from ..widgets.review_answers import ReviewAnswers
+from ..widgets.review_conversation import ReviewConversation
 from ..literal import literal_text
 from ..widgets.review_missing import MissingList
 from ..widgets.review_overall import OverallPanel
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(ConversationKeys, Screen):
     TITLE = "audit-tui"
     SUB_TITLE = "Review"
     DEFAULT_CSS = """
@@ -56,13 +58,25 @@ class ReviewScreen(Screen):
                 id="review.tab_overall"),
         Binding("4", "show_tab('actions')", "Show the actions", show=False,
                 id="review.tab_actions"),
+        Binding("5", "show_tab('conversation')", "Show the conversation", show=False,
+                id="review.tab_conversation"),
+        Binding("c", "record_conversation", "Worker's reflection", id="review.conversation",
+                tooltip="Record the conversation with the worker: when, how, their reflection, "
+                        "whether they agree with the grades, the support they asked for"),
+        Binding("f", "add_feedback", "Family feedback", id="review.feedback",
+                tooltip="Record feedback from the child, young person, parent or carer"),
+        Binding("p", "write_document", "Document", id="review.document",
+                tooltip="Write the audit as a Word document for the worker and the child's "
+                        "file (a draft is marked DRAFT)"),
     ]
 
     class Loaded(Message):
         def __init__(self, audit=None, state: AuditState | None = None, actions=None,
-                     error: str = "", moderated: dict | None = None) -> None:
+                     error: str = "", moderated: dict | None = None, talk=None,
+                     feedback: list | None = None) -> None:
             super().__init__()
             self.audit, self.state, self.actions, self.error = audit, state, actions, error
+            self.talk, self.feedback = talk, feedback or []  # the conversation
             self.moderated = moderated or {}  # section key ('' overall) -> Moderation
 
     class Finished(Message):
@@ -80,6 +94,7 @@ class ReviewScreen(Screen):
         self.audit = None
         self.state: AuditState | None = None
         self.moderated: dict = {}  # section key ('' overall) -> Moderation
+        self.talk = None  # the conversation with the worker, if recorded
         self.missing: list[Missing] = []
         self.refused = False  # the last submit was refused
         self.busy = False
@@ -97,6 +112,8 @@ class ReviewScreen(Screen):
                 yield self.overall
             with TabPane("4 Actions", id="actions"):
                 yield ActionsPanel(self.audit_id, self.today, id="actions-panel")
+            with TabPane("5 Conversation", id="conversation"):
+                yield ReviewConversation(id="conversation-view")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -112,6 +129,8 @@ class ReviewScreen(Screen):
         return self.query_one("#review-tabs", TabbedContent).active
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("record_conversation", "add_feedback", "write_document"):
+            return self.audit is not None
         if action == "submit":
             return self.editable
         if action == "reopen":
@@ -129,6 +148,7 @@ class ReviewScreen(Screen):
     @work(thread=True, exclusive=True, group="review-load")
     def load(self) -> None:
         from ..db import store
+        from ..db.conversation import family_feedback, feedback_answers, worker_conversation
         from ..db.moderation import moderation_for
         from ..db.state import load_state
 
@@ -139,6 +159,9 @@ class ReviewScreen(Screen):
                 audit, state = load_state(session=session, audit_id=self.audit_id)
                 actions = store.actions_for(session=session, audit_id=self.audit_id)
                 moderated = moderation_for(session=session, audit_id=self.audit_id)
+                talk = worker_conversation(session=session, audit_id=self.audit_id)
+                feedback = [(f, feedback_answers(f)) for f in
+                            family_feedback(session=session, audit_id=self.audit_id)]
         except store.StoreError as exc:
             self.post_message(self.Loaded(error=str(exc)))
             return
@@ -146,7 +169,8 @@ class ReviewScreen(Screen):
             self.post_message(self.Loaded(error=f"The audit could not be read "
                                                 f"({type(exc).__name__})."))
             return
-        self.post_message(self.Loaded(audit, state, actions, moderated=moderated))
+        self.post_message(self.Loaded(audit, state, actions, moderated=moderated, talk=talk,
+                                      feedback=feedback))
 
     def on_review_screen_loaded(self, message: Loaded) -> None:
         if message.error:
@@ -158,6 +182,8 @@ class ReviewScreen(Screen):
                           self.state.overall_rationale, not self.editable,
                           self.moderated.get(""), self.audit.auditor)
         self.query_one(ActionsPanel).show(message.actions, not self.editable)
+        self.talk = message.talk
+        self.show_conversation(message.talk, message.feedback)
         self.show_progress()
 
     def show_progress(self) -> None:
@@ -200,6 +226,8 @@ class ReviewScreen(Screen):
             self.query_one(MissingList).focus_list()
         elif tab == "overall":
             self.overall.focus_grades()
+        elif tab == "conversation":
+            self.query_one(ReviewConversation).focus()
         else:
             self.query_one(ActionsPanel).focus_list()
 
@@ -223,6 +251,11 @@ class ReviewScreen(Screen):
     def go_to(self, item: Missing) -> None:
         """Take the user to a missing item: the overall grade here, anything else in the walk
         (this review closes, and so does the walk it came from, if any)."""
+        if item.key in ("conversation", "feedback"):
+            self.action_show_tab("conversation")
+            (self.action_record_conversation if item.key == "conversation"
+             else self.action_add_feedback)()
+            return
         if item.key == "overall":
             self.action_show_tab("overall")
             if "rationale" in item.text:
@@ -301,6 +334,8 @@ class ReviewScreen(Screen):
         elif result.key == ACTIONS_SAVE_KEY:
             self.query_one(ActionsPanel).reload()
         elif result.key == "review.grade" and not result.ok:
+            self.load()
+        elif result.key == CONVERSATION_SAVE_KEY:
             self.load()
 
     # -- actions ------------------------------------------------------------------------------
