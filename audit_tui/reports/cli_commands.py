@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 BY_CHOICES = ("criterion", "team", "month", "template", "auditor", "service_area",
-              "moderation")
+              "moderation", "conversation")
 REPORT_FORMATS = ("table", "csv", "json", "markdown", "html")
 EXPORT_FORMATS = ("csv", "xlsx", "json")
 
@@ -31,6 +31,10 @@ def _report(args) -> int:
         from .agreement import run_moderation_report
 
         return run_moderation_report(args)
+    if args.by == "conversation":
+        from .conversation import run_conversation_report
+
+        return run_conversation_report(args)
     from .commands import run_report
 
     return run_report(args)
@@ -59,7 +63,9 @@ def register(commands) -> None:
     _add_filters(report)
     report.add_argument("--by", choices=BY_CHOICES, default="criterion",
                         help="the main table's rows (default: criterion); moderation: "
-                             "agreement between auditors and moderators")
+                             "agreement between auditors and moderators; conversation: the "
+                             "share of audits with the worker's reflection and with family "
+                             "feedback, by team and month")
     report.add_argument("--format", choices=REPORT_FORMATS, default="table",
                         help="table (default), csv (the --by table), json, markdown, or html "
                              "(one self-contained file with charts)")

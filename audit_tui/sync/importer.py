@@ -28,6 +28,7 @@ from pathlib import Path
 from .. import __version__
 from ..db.migrations_meta import LATEST
 from . import apply, records
+from .conversation import merge_conversation
 from .bundle_file import BundleRefused, _line_id, open_bundle
 from .export import UPSERT_AGREED, remember_agreement
 from .merge import ABSENT, plan_merge
@@ -456,6 +457,8 @@ class Importer:
                         apply.show(f, mine.get(f)), apply.show(f, theirs.get(f)), self.now)
         concerns = self.merge_concerns(audit_id, mine_record.get("escalations", ()),
                                        theirs_record.get("escalations", ()))
+        concerns += merge_conversation(self.conn, INSERTS, audit_id, mine_record,
+                                       theirs_record, who=self.who, now=self.now)
         for f in plan.new_conflicts + plan.changed_conflicts:
             kept = theirs_row(f)
             mine_text = None if f not in mine else json.dumps(mine[f], ensure_ascii=False)

@@ -46,6 +46,12 @@ MODERATION = ("audit_id", "section_key", "criterion", "auditor_grade", "moderato
               "agrees", "comment", "moderator", "at")
 ESCALATION = ("audit_id", "id", "question_key", "what", "urgency", "to_whom", "raised_by",
               "raised_at", "acknowledged_by", "acknowledged_at")
+# The conversation (migration step 5): the worker's side (one row) and the family's feedback;
+# in a record only when the audit has some, like the moderation. Merged by sync/conversation.py.
+CONVERSATION = ("audit_id", "spoken_on", "how", "reflection", "agrees", "disagreement",
+                "support", "recorded_by", "updated_at")
+FEEDBACK = ("audit_id", "id", "who", "how", "gathered_on", "said", "answers", "recorded_by",
+            "created_at", "updated_at")
 # The facts of a submitted audit (db/facts.py).
 FACT_AUDIT = ("audit_id", "template_key", "team", "service_area", "auditor", "audit_date",
               "month", "recorded_at")
@@ -57,19 +63,21 @@ TEMPLATE = ("hash", "key", "version", "title", "text", "stored_at")
 
 COLUMNS = {"audit": AUDIT, "answers": ANSWER, "rows": ROW, "sections": SECTION,
            "actions": ACTION, "events": EVENT, "moderation": MODERATION,
-           "escalations": ESCALATION, "fact_audit": FACT_AUDIT, "grades": GRADE_FACT,
+           "escalations": ESCALATION, "conversation": CONVERSATION, "feedback": FEEDBACK,
+           "fact_audit": FACT_AUDIT, "grades": GRADE_FACT,
            "indicators": INDICATOR_FACT, "yes_no": YES_NO_FACT, "templates": TEMPLATE}
 # record key -> table
 TABLES = {"answers": "answer", "rows": "repeat_row", "sections": "section_result",
           "actions": "action", "events": "audit_event"}
-OPTIONAL = {"moderation": "moderation", "escalations": "escalation"}  # absent when empty
+OPTIONAL = {"moderation": "moderation", "escalations": "escalation",  # absent when empty
+            "conversation": "worker_conversation", "feedback": "family_feedback"}
 CHILDREN = {**TABLES, **OPTIONAL}
 FACT_TABLES = {"grades": "grade_fact", "indicators": "indicator_result", "yes_no": "yes_no_fact"}
 TABLE_OF = {"audit": "audit", **CHILDREN, "fact_audit": "fact_audit", **FACT_TABLES,
             "templates": "template_version"}
 TIMES = {"created_at", "updated_at", "submitted_at", "at", "recorded_at", "stored_at",
          "raised_at", "acknowledged_at"}
-DATES = {"audit_date", "date_value", "due_date", "completed_date"}
+DATES = {"audit_date", "date_value", "due_date", "completed_date", "spoken_on", "gathered_on"}
 FLAGS = {("answers", "not_applicable"), ("sections", "not_applicable"),
          ("indicators", "open_ended"), ("moderation", "agrees")}
 CASE_FIELDS = ("case_reference", "team", "service_area", "social_worker", "auditor",
@@ -194,7 +202,8 @@ def batches(items: list, size: int = BATCH) -> Iterator[list]:
 _CHILD_ORDER = {"answers": lambda r: (r[2], r[3]), "rows": lambda r: r[1],
                 "sections": lambda r: r[1], "actions": lambda r: r[1],
                 "events": lambda r: (r[2] or "", r[1]), "moderation": lambda r: r[1],
-                "escalations": lambda r: (r[7] or "", r[1])}
+                "escalations": lambda r: (r[7] or "", r[1]), "conversation": lambda r: r[0],
+                "feedback": lambda r: (r[8] or "", r[1])}
 
 
 def _grouped(conn, name: str, part: list[str]) -> dict[str, list]:
@@ -251,7 +260,8 @@ def read_facts(conn, ids: list[str]) -> Iterator[dict]:
 REALS = {"number_value", "limit_value", "amount"}
 _ORDER_SQL = {"answers": "question_key, row_id", "rows": "id", "sections": "section_key",
               "actions": "id", "events": "at, id", "moderation": "section_key",
-              "escalations": "raised_at, id", "grades": "section_key, criterion",
+              "escalations": "raised_at, id", "conversation": "audit_id",
+              "feedback": "created_at, id", "grades": "section_key, criterion",
               "indicators": "indicator_key, row_id", "yes_no": "question_key, row_id"}
 
 
