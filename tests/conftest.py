@@ -27,7 +27,7 @@ BOTH_ENGINES = {
     "test_store", "test_reports_aggregate", "test_reports_data", "test_reports_report",
     "test_reports_export", "test_reports_demo", "test_moderation", "test_actions",
     "test_escalation", "test_agreement", "test_reaudit", "test_reports_drill",
-    "test_writer_connection", "test_reports_moderated", "test_faults",
+    "test_writer_connection", "test_reports_moderated", "test_faults", "test_document",
 }
 # Tests of those modules that need code not yet ported to PostgreSQL, with the reason (none
 # now; a test name here runs on SQLite only).
