@@ -60,11 +60,13 @@ class ReviewScreen(ConversationKeys, Screen):
                 id="review.tab_actions"),
         Binding("5", "show_tab('conversation')", "Show the conversation", show=False,
                 id="review.tab_conversation"),
-        Binding("c", "record_conversation", "Worker's reflection", id="review.conversation",
-                tooltip="Record the conversation with the worker: when, how, their reflection, "
-                        "whether they agree with the grades, the support they asked for"),
-        Binding("f", "add_feedback", "Family feedback", id="review.feedback",
-                tooltip="Record feedback from the child, young person, parent or carer"),
+        Binding("c", "record_conversation", "Reflection", id="review.conversation",
+                tooltip="The worker's reflection: when and how they were spoken to, their "
+                        "words, whether they agree with the grades, the support they asked "
+                        "for"),
+        Binding("f", "add_feedback", "Feedback", id="review.feedback",
+                tooltip="Family feedback: what the child, young person, parent or carer "
+                        "said"),
         Binding("p", "write_document", "Document", id="review.document",
                 tooltip="Write the audit as a Word document for the worker and the child's "
                         "file (a draft is marked DRAFT)"),

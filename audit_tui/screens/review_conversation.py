@@ -31,10 +31,9 @@ class ConversationKeys:
         self.query_one(ReviewConversation).show(conversation_text(
             talk, feedback, labels(), (needs.required, needs.feedback_required)))
         tabs = self.query_one("#review-tabs")
-        marks = ("reflection" if talk is not None else "", f"{len(feedback)} feedback"
-                 if feedback else "")
-        shown = ", ".join(m for m in marks if m)
-        tabs.get_tab("conversation").label = "5 Conversation" + (f" ({shown})" if shown else "")
+        recorded = (talk is not None) + len(feedback)  # parts recorded, as "4 Actions (2)"
+        tabs.get_tab("conversation").label = "5 Conversation" + (f" ({recorded})" if recorded
+                                                                 else "")
 
     def action_record_conversation(self) -> None:
         if self.audit is None:
