@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 
 from audit_tui.app import AuditApp
 from audit_tui.dates import format_date
@@ -133,8 +133,9 @@ def message(app, key: str) -> str:
     return str(app.screen.query_one(f"#{key}-error", Static).render())
 
 
-async def open_form(app, pilot, press_n: bool = True) -> None:
-    """From the home screen: n (or the command), then enter on the (only) template."""
+async def open_form(app, pilot, press_n: bool = True, team: str = "North") -> None:
+    """From the home screen: n (or the command), then enter on the (only) template; the team
+    (required by default) is filled in unless `team` is ""."""
     if press_n:
         await pilot.press("n")
     else:
@@ -143,6 +144,7 @@ async def open_form(app, pilot, press_n: bool = True) -> None:
                    and app.screen.query_one("#pick-list", OptionList).highlighted == 0)
     await pilot.press("enter")
     await wait_for(pilot, lambda: field(app, "case_reference").has_focus)
+    field(app, "team").value = team
 
 
 async def retype(pilot, text: str) -> None:
@@ -154,7 +156,7 @@ async def test_new_audit_is_created_with_trimmed_details(target, template_dir):
     app = make_app(target, template_dir)
     calls = record_open_audit(app)
     async with app.run_test(size=(100, 30)) as pilot:
-        await open_form(app, pilot)
+        await open_form(app, pilot, team="")
         assert "Small test audit" in str(app.screen.query_one("#details-template").render())
         assert field(app, "auditor").value == "os-user"  # no audit yet: the OS user
         assert field(app, "audit_date").value == format_date(date.today())
@@ -285,3 +287,33 @@ async def test_every_key_has_a_description_for_help_and_the_palette(target, temp
         assert {"Create audit", "Back"} <= set(described)
         for binding in app.screen.BINDINGS:
             assert binding.id and binding.description
+
+
+async def test_the_team_is_required_unless_the_template_says_otherwise(target, template_dir):
+    app = make_app(target, template_dir)
+    calls = record_open_audit(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_form(app, pilot, team="")
+        assert field(app, "team").placeholder == "required"
+        await pilot.press(*"CH-9", "ctrl+s")
+        await wait_for(pilot, lambda: message(app, "team"))
+        assert message(app, "team") == "The team is needed: this template requires it."
+        assert field(app, "team").has_focus and audits(target) == [] and calls == []
+        await pilot.press(*"East")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: calls)
+    assert [a["team"] for a in audits(target)] == ["East"]
+
+
+async def test_details_are_relabelled_and_hidden_as_the_template_says(target, template_dir):
+    text = (Path(__file__).parent / "templates" / "lancashire_tier2_cla.toml").read_text(
+        encoding="utf-8")
+    (template_dir / "small.toml").write_text(text, encoding="utf-8")
+    app = make_app(target, template_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_form(app, pilot, team="")
+        form = app.screen.query_one("#form")
+        assert str(field(app, "social_worker").parent.query_one(Label).render()) == "Case holder"
+        assert not field(app, "service_area").parent.display
+        assert field(app, "service_area").parent.query_one(Label) is not None
+        assert form.template.key == "lancashire_tier2_cla"

@@ -140,12 +140,14 @@ def facts_for_state(*, audit_id: str, template: Template, state: AuditState, tea
                 continue
             slot = state.slot(question.key, row)
             choice = "na" if slot.na else slot.value
-            if choice not in ("yes", "no", "na"):
+            if choice not in ("yes", "partly", "no", "na"):
                 continue
             facts.yes_no.append((audit_id, question.key, row, choice))
             counts[("yes_no", question.key, choice, "")] += 1
     for indicator in template.indicators():
         for result in state.indicator_results(indicator):
+            if result.outside:
+                continue  # started before the look-back period: not counted
             met = None if result.met is None else int(result.met)
             facts.indicators.append((
                 audit_id, indicator.key, result.row_id, template.key, indicator.section,

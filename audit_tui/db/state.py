@@ -12,7 +12,7 @@ from functools import lru_cache
 from sqlmodel import Session
 
 from ..templates.loader import parse_template_text
-from ..templates.logic import AuditState, SectionMark, Slot
+from ..templates.logic import NEVER, AuditState, SectionMark, Slot, age_value
 from ..templates.model import Question, Template
 from . import store
 from .models import Answer, Audit
@@ -44,7 +44,11 @@ def answer_value(question: Question | None, answer: Answer):
     if qtype == "multi_choice":
         return json.loads(answer.choices) if answer.choices else []
     if qtype == "date":
+        if answer.date_value is None and answer.text == NEVER:
+            return NEVER  # "never happened" (allow_never)
         return answer.date_value
+    if qtype == "age":
+        return age_value(answer.text)
     if qtype == "number":
         value = answer.number_value
         if value is not None and question.integer and float(value).is_integer():
@@ -90,7 +94,11 @@ def value_fields(question: Question, value) -> dict:
     if qtype == "multi_choice":
         return {"choices": list(value or [])}
     if qtype == "date":
-        return {"date_value": value}
+        if value == NEVER:
+            return {"date_value": None, "text": NEVER}
+        return {"date_value": value, "text": None}
+    if qtype == "age":
+        return {"text": None if value is None else str(value)}
     if qtype == "number":
         return {"number_value": None if value is None else float(value)}
     if qtype in ("yes_no", "choice"):

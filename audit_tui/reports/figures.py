@@ -164,17 +164,22 @@ class YesNoFigure:
     yes: int = 0
     no: int = 0
     na: int = 0
+    partly: int = 0  # questions with `partly = true`
 
     @property
     def answered(self) -> int:
-        return self.yes + self.no + self.na
+        return self.yes + self.partly + self.no + self.na
 
     def to_dict(self) -> dict:
-        return {"key": self.key, "prompt": self.prompt, "yes": self.yes, "no": self.no,
-                "not_applicable": self.na, "answered": self.answered,
-                "pct_yes": _round(percent(self.yes, self.answered)),
-                "pct_no": _round(percent(self.no, self.answered)),
-                "pct_not_applicable": _round(percent(self.na, self.answered))}
+        out = {"key": self.key, "prompt": self.prompt, "yes": self.yes, "no": self.no,
+               "not_applicable": self.na, "answered": self.answered,
+               "pct_yes": _round(percent(self.yes, self.answered)),
+               "pct_no": _round(percent(self.no, self.answered)),
+               "pct_not_applicable": _round(percent(self.na, self.answered))}
+        if self.partly:
+            out.update(partly=self.partly, pct_partly=_round(percent(self.partly,
+                                                                     self.answered)))
+        return out
 
 
 @dataclass

@@ -147,11 +147,13 @@ def plo_table(s: Summary) -> Table:
 
 
 def yes_no_table(s: Summary) -> Table:
-    table = Table("Yes/no items", ["Question", "Answered", "Yes", "No", "N/A"], key="yes_no")
+    partly = any(f.partly for f in s.yes_no)  # the column shows only when a template asks it
+    heads = ["Question", "Answered", "Yes"] + (["Partly"] if partly else []) + ["No", "N/A"]
+    table = Table("Yes/no items", heads, key="yes_no")
     for f in s.yes_no:
         n = f.answered
-        table.rows.append([f.prompt, str(n), f"{f.yes} · {pct_text(f.yes, n)}",
-                           f"{f.no} · {pct_text(f.no, n)}", f"{f.na} · {pct_text(f.na, n)}"])
+        counts = [f.yes] + ([f.partly] if partly else []) + [f.no, f.na]
+        table.rows.append([f.prompt, str(n), *(f"{c} · {pct_text(c, n)}" for c in counts)])
     return table
 
 

@@ -107,7 +107,7 @@ class NewAuditScreen(Screen):
             self.post_message(self.Loaded([], 0, auditor or services.user,
                                           f"The templates could not be read ({exc})."))
             return
-        self.post_message(self.Loaded(catalog.templates(), len(catalog.unusable),
+        self.post_message(self.Loaded(catalog.with_older_versions(), len(catalog.unusable),
                                       auditor or services.user))
 
     def on_new_audit_screen_loaded(self, message: Loaded) -> None:
@@ -129,6 +129,7 @@ class NewAuditScreen(Screen):
         self.query_one("#details-template", Static).update(
             Text(f"Template: {message.template.title} ({count} questions)"))
         self.query_one("#steps", ContentSwitcher).current = "details"
+        self.query_one(CaseDetailsForm).apply_template(message.template)
         self.query_one(CaseDetailsForm).focus_first()
         self.say("")
         self.refresh_bindings()

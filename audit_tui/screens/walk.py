@@ -89,6 +89,8 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
         Binding("ctrl+e", "raise_concern", "Concern", priority=True,
                 tooltip="Raise a safeguarding concern from this question: what, how urgent, "
                 "to whom (stored at once)", id="walk.raise_concern"),
+        Binding("f4", "guidance", "Guidance", tooltip="How to audit with this template, and "
+                "its look-back period", show=False, id="walk.guidance"),
         Binding("f2", "history", "History", tooltip="Every change to this audit: when, who, "
                 "the old and the new value", show=False, id="walk.history"),
         Binding("escape", "back", "Home", tooltip="Back to the list of audits", show=False,
@@ -437,6 +439,12 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
 
         self.flush_fields(loud=False)  # what was just typed is part of the history
         self.app.push_screen(HistoryScreen(self.audit_id))
+
+    def action_guidance(self) -> None:
+        if self.state is not None:
+            from ..dialogs.guidance import GuidanceDialog
+
+            self.app.push_screen(GuidanceDialog(self.state.template))
 
     def action_review(self) -> None:
         self._leave()

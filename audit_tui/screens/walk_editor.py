@@ -15,7 +15,7 @@ from ..dates import DateInputError, format_date, parse_date, parse_number
 from ..db import lifecycle, store
 from ..db.engine import AFTER_COMMIT
 from ..db.state import value_fields
-from ..templates.logic import AuditState, SectionMark, Slot
+from ..templates.logic import NEVER, AuditState, SectionMark, Slot
 from ..templates.model import Group, Question, Section
 
 NA = "na"  # what a picker gives for "not applicable"
@@ -32,10 +32,26 @@ def answer_text(question: Question, slot: Slot) -> str:
     if slot.na or slot.value is None:
         return ""
     if question.type == "date":
-        return format_date(slot.value)
+        return "never" if slot.value == NEVER else format_date(slot.value)
+    if question.type == "age":
+        return str(slot.value) if isinstance(slot.value, int) else format_date(slot.value)
     if question.type == "number":
         return show_number(slot.value)
     return str(slot.value)
+
+
+def typed_age(text: str) -> date | int | None:
+    """What was typed into an `age` answer: a whole number of years (0-25) or a date of
+    birth; raises DateInputError with a sentence for the user."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.isdigit():
+        if int(text) > 25:
+            raise DateInputError(f"{text} is not a child's age: type an age from 0 to 25, or a "
+                                 "date of birth as DD/MM/YYYY.", text)
+        return int(text)
+    return parse_date(text, today=date.today(), allow_future=False)
 
 
 def answer_times(session, audit_id: str) -> dict[tuple[str, str], Any]:
@@ -131,6 +147,11 @@ class AuditEditor:
     def typed_value(self, question: Question, text: str) -> Any:
         """The value of what was typed into a date, number or text answer; raises
         ValueError (DateInputError, NumberInputError) with a sentence for the user."""
+        if question.type == "date" and question.allow_never and text.strip().lower() in (
+                "never", question.never_label.lower()):
+            return NEVER
+        if question.type == "age":
+            return typed_age(text)
         if question.type == "date":
             value = parse_date(text, today=date.today(), allow_future=True)
             audit_date = self.state.details.get("audit_date")

@@ -208,7 +208,7 @@ def weeks_between(start: date, end: date) -> float:
     return calendar_days_between(start, end) / 7
 
 
-def _add_months(d: date, months: int) -> date:
+def add_months(d: date, months: int) -> date:
     """``d`` moved by whole calendar months, clamped to the end of the month."""
     month_index = d.year * 12 + (d.month - 1) + months
     year, month = divmod(month_index, 12)
@@ -231,11 +231,11 @@ def months_between(start: date, end: date) -> float:
     if end < start:
         return -months_between(end, start)
     whole = (end.year - start.year) * 12 + (end.month - start.month)
-    if _add_months(start, whole) > end:
+    if add_months(start, whole) > end:
         whole -= 1
-    anchor = _add_months(start, whole)
+    anchor = add_months(start, whole)
     if anchor == end:
         return float(whole)
-    step = (_add_months(start, whole + 1) - anchor).days
+    step = (add_months(start, whole + 1) - anchor).days
     return whole + (end - anchor).days / step
 

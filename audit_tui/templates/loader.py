@@ -119,6 +119,7 @@ class TemplateCatalog:
     def __init__(self, folders: list[tuple[str, Path]]) -> None:
         self.entries: list[CatalogEntry] = []
         self.usable: dict[str, Template] = {}
+        self.older: dict[str, list[Template]] = {}  # key -> older usable versions, newest first
         for origin, folder in folders:
             if folder.is_dir():
                 for path in sorted(folder.glob("*.toml")):
@@ -153,6 +154,8 @@ class TemplateCatalog:
             for entry in good:
                 if entry is not best:
                     entry.superseded_by = best.path
+            self.older[key] = sorted((e.template for e in good if e is not best),
+                                     key=lambda t: -t.version)
 
     @property
     def unusable(self) -> list[CatalogEntry]:
@@ -163,6 +166,11 @@ class TemplateCatalog:
 
     def templates(self) -> list[Template]:
         return sorted(self.usable.values(), key=lambda t: t.title.lower())
+
+    def with_older_versions(self) -> list[Template]:
+        """Every usable version a new audit can start on: each template's newest (the default),
+        followed by its older installed versions, newest first."""
+        return [v for t in self.templates() for v in [t, *self.older.get(t.key, [])]]
 
 
 def default_catalog(user_dir: Path | None, extra_dirs: list[Path] = ()) -> TemplateCatalog:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .calendar import calendar_days_between, months_between, weeks_between, working_days_between
+from .calendar import add_months, calendar_days_between, months_between, weeks_between, working_days_between
 from .model import (
     INDICATOR_UNITS,
     STANDARD_DETAIL_KEYS,
@@ -26,6 +26,32 @@ from .model import (
     Section,
     Template,
 )
+
+
+# The stored value of a date answered "never happened" (`allow_never = true`).
+NEVER = "never"
+
+
+def age_value(text: str | None) -> date | int | None:
+    """An `age` answer as stored ("2010-05-14" or "14"): a date of birth or whole years."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def age_in_years(value: date | int | None, on: date | None) -> int | None:
+    """The age an `age` answer gives on a day (a date of birth needs the day)."""
+    if isinstance(value, int) or value is None:
+        return value
+    if on is None:
+        return None
+    return on.year - value.year - ((on.month, on.day) < (value.month, value.day))
 
 
 @dataclass
@@ -83,6 +109,34 @@ class AuditState:
 
     def mark(self, section_key: str) -> SectionMark:
         return self.sections.get(section_key) or SectionMark()
+
+    def section_started(self, section: Section) -> bool:
+        """Whether anything in an optional section (or its sub-sections) has been answered."""
+        for s in section.walk():
+            mark = self.mark(s.key)
+            if mark.grade is not None or mark.rationale.strip():
+                return True
+            if any(self.slot(q.key, row).answered or self.slot(q.key, row).evidence.strip()
+                   for q, row in self.items(s)):
+                return True
+        return False
+
+    def section_optional_blank(self, section: Section) -> bool:
+        """An optional section (or one inside it) the auditor has left blank."""
+        while True:
+            if section.optional:
+                return not self.section_started(section)
+            if not section.parent:
+                return False
+            section = self._sections[section.parent]
+
+    def period_start(self) -> date | None:
+        """The first day of the look-back period, or None when the template sets none."""
+        audit_date = self.details.get("audit_date")
+        months = self.template.lookback_months
+        if not months or not isinstance(audit_date, date):
+            return None
+        return add_months(audit_date, -months)
 
     def value(self, key: str, row_id: str = "") -> Any:
         """The answer a condition or indicator sees: None when hidden or unanswered."""
@@ -176,8 +230,8 @@ class AuditState:
         rationale count as one item."""
         done = total = 0
         for s in section.walk():
-            if not self.section_applies(s):
-                continue
+            if not self.section_applies(s) or self.section_optional_blank(s):
+                continue  # an optional section left blank is not part of the count
             for q, row in self.items(s):
                 total += 1
                 done += self.slot(q.key, row).answered
@@ -222,13 +276,18 @@ class AuditState:
                 yield (Missing(s.key, "", "", f"{s.title}: say why the section does not "
                                               "apply."), bool(self.mark(s.key).na_reason.strip()))
                 continue
-            if not self.section_applies(s):
+            if not self.section_applies(s) or self.section_optional_blank(s):
                 continue
             for q, row in self.items(s):
+                slot = self.slot(q.key, row)
+                where = f" ({self.row_label(q.group, row)})" if row else ""
                 if q.required:
-                    where = f" ({self.row_label(q.group, row)})" if row else ""
                     yield (Missing(s.key, q.key, row, f"{s.title}: {q.prompt}{where}"),
-                           self.slot(q.key, row).answered)
+                           slot.answered)
+                if q.evidence_required and slot.answered and not slot.na:
+                    yield (Missing(s.key, q.key, row, f"{s.title}: the evidence note for "
+                                                      f"{q.prompt}{where}"),
+                           bool(slot.evidence.strip()))
             for g in s.groups:
                 count = len(self.rows.get(g.key, []))
                 if self.group_visible(g) and g.min_rows:
@@ -241,9 +300,12 @@ class AuditState:
                     mark.grade is not None)
                 yield (Missing(s.key, "", "", f"{s.title}: the rationale for the section "
                                               "grade."), bool(mark.rationale.strip()))
-        yield Missing("", "overall", "", "The overall grade."), self.overall_grade is not None
-        yield (Missing("", "overall", "", "The rationale for the overall grade."),
-               bool(self.overall_rationale.strip()))
+        overall = self.template.overall
+        if overall.required:
+            yield Missing("", "overall", "", "The overall grade."), self.overall_grade is not None
+        if overall.required or self.overall_grade is not None:
+            yield (Missing("", "overall", "", "The rationale for the overall grade."),
+                   bool(self.overall_rationale.strip()))
         if self.template.conversation.required:
             yield (Missing("", "conversation", "", "The conversation with the worker: their "
                                                    "reflection."), self.conversation)
@@ -261,6 +323,14 @@ class AuditState:
     def indicator(self, ind: Indicator, row_id: str = "") -> IndicatorResult:
         start = self.value(ind.start, row_id)
         end = self.value(ind.end, row_id)
+        period = self.period_start() if ind.window == "start" else None
+        if period is not None and isinstance(start, date) and start < period:
+            return IndicatorResult(ind, row_id, None, None, "outside the period: started "
+                                   f"before {period:%d/%m/%Y}", outside=True)
+        if end == NEVER:
+            met = ind.never == "met"
+            return IndicatorResult(ind, row_id, None, met, "never happened: "
+                                   + ("counted as met" if met else "not met"), never=True)
         open_ended = False
         if not isinstance(end, date) and ind.otherwise_to:
             end = self.value(ind.otherwise_to, row_id)
@@ -300,11 +370,13 @@ class AuditState:
             return results[0].verdict if results else "does not apply"
         group = self._groups[ind.group]
         judged = [r for r in results if r.met is not None]
+        outside = sum(1 for r in results if r.outside)
         met = sum(1 for r in judged if r.met)
         noun = group.row_label.lower() + ("s" if len(judged) != 1 else "")
         text = f"{met} of {len(judged)} {noun}: {ind.label[0].lower()}{ind.label[1:]}"
-        waiting = len(results) - len(judged)
-        return text + (f" ({waiting} without the dates yet)" if waiting else "")
+        waiting = len(results) - len(judged) - outside
+        text += f" ({waiting} without the dates yet)" if waiting else ""
+        return text + (f" ({outside} outside the period)" if outside else "")
 
 
 @dataclass(frozen=True)
@@ -323,6 +395,8 @@ class IndicatorResult:
     met: bool | None
     verdict: str
     open_ended: bool = False
+    outside: bool = False  # the start falls before the look-back period: not counted
+    never: bool = False  # the end date was answered "never happened"
 
 
 _SINGULAR = {"working_days": "working-day", "calendar_days": "day", "weeks": "week",

@@ -19,7 +19,16 @@ QUESTION_TYPES: dict[str, str] = {
     "number": "a number",
     "text": "a short line of text",
     "long_text": "a longer piece of text",
+    "age": "a date of birth or an age in whole years",
 }
+
+# What "never happened" on an indicator's end date means (`never = "..."`).
+NEVER_RESULTS = ("not_met", "met")
+# Indicator window rules (`window = "..."`).
+WINDOW_RULES = ("none", "start")
+# The words a yes_no answer shows unless the template relabels them (`labels = {...}`).
+YES_NO_LABELS: dict[str, str] = {"yes": "Yes", "partly": "Partly", "no": "No",
+                                 "na": "Not applicable"}
 
 # Units an indicator can count in.
 INDICATOR_UNITS: dict[str, str] = {
@@ -60,6 +69,21 @@ STANDARD_DETAILS: tuple[tuple[str, str, str], ...] = (
     ("audit_date", "Audit date", "date"),
 )
 STANDARD_DETAIL_KEYS = frozenset(key for key, _, _ in STANDARD_DETAILS)
+# A further overall judgement is kept as a graded section whose key is this prefix + its key.
+JUDGEMENT_PREFIX = "@"
+# Standard details a template may hide (`[case_details.NAME] hidden = true`).
+HIDEABLE_DETAILS = frozenset({"team", "service_area", "social_worker", "auditor"})
+# Standard details required unless a template says otherwise.
+REQUIRED_DETAILS = frozenset({"case_reference", "team", "audit_date"})
+
+
+@dataclass(frozen=True)
+class DetailRule:
+    """How one template shows a standard case detail."""
+
+    label: str
+    hidden: bool = False
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +170,21 @@ class Question:
     show_if: tuple[Condition, ...] = ()
     group: str = ""  # the repeating group it belongs to, if any
     section: str = ""  # the key of the (sub-)section it sits in; "" for case details
+    parts: tuple[str, ...] = ()  # sub-prompts sharing this question's one answer
+    partly: bool = False  # yes_no: "partly" is an answer too
+    labels: dict[str, str] = field(default_factory=dict)  # yes_no: words for yes/partly/no/na
+    evidence_required: bool = False
+    evidence_prompt: str = ""
+    allow_never: bool = False  # date: "never happened" is an answer (stored as "never")
+    never_label: str = "Never happened"
+
+    def yes_no_values(self) -> tuple[str, ...]:
+        """The yes_no values this question offers, in order (not applicable last)."""
+        values = ("yes", "partly", "no") if self.partly else ("yes", "no")
+        return values + (("na",) if self.allow_na else ())
+
+    def yes_no_label(self, value: str) -> str:
+        return self.labels.get(value) or YES_NO_LABELS.get(value, value)
 
     def choice_label(self, value: str) -> str:
         for choice in self.choices:
@@ -166,6 +205,8 @@ class Indicator:
     source: str = ""
     group: str = ""
     section: str = ""
+    window: str = "none"  # "start": a start before the look-back period is outside the period
+    never: str = "not_met"  # what "never happened" on `to` means
 
 
 @dataclass(frozen=True)
@@ -192,6 +233,8 @@ class Section:
     scale: str = ""
     descriptors: dict[int, str] = field(default_factory=dict)
     always_applies: bool = True
+    optional: bool = False  # may be left blank with no dialog; nothing in it is required
+    judgement: bool = False  # a further overall judgement ([[judgements]]): a grade only
     show_if: tuple[Condition, ...] = ()
     questions: tuple[Question, ...] = ()
     groups: tuple[Group, ...] = ()
@@ -209,9 +252,13 @@ class Section:
 
 @dataclass(frozen=True)
 class Overall:
+    """The overall judgement, `[overall]`."""
+
     guidance: str = ""
     scale: str = ""
     descriptors: dict[int, str] = field(default_factory=dict)
+    required: bool = True
+    graded: bool = True  # false: the template has no overall judgement
 
 
 @dataclass(frozen=True)
@@ -241,6 +288,10 @@ class Template:
     sections: tuple[Section, ...] = ()
     overall: Overall = field(default_factory=Overall)
     conversation: Conversation = field(default_factory=Conversation)
+    guidance: str = ""  # how to audit with this tool: shown when the walk starts
+    lookback_months: int | None = None
+    judgement_months: int | None = None
+    case_details: dict[str, DetailRule] = field(default_factory=dict)  # standard detail rules
     source_path: str = ""
     text: str = ""
     text_hash: str = ""
@@ -288,6 +339,16 @@ class Template:
 
     def criterion_title(self, key: str) -> str:
         return self.criteria.get(key) or BUILTIN_CRITERIA.get(key) or key.replace("_", " ").capitalize()
+
+    def detail_rule(self, key: str) -> DetailRule:
+        """How this template shows a standard case detail (its label, hidden, required)."""
+        default = dict((k, label) for k, label, _ in STANDARD_DETAILS).get(key, key)
+        return self.case_details.get(key) or DetailRule(default, False, key in REQUIRED_DETAILS)
+
+    def judgements(self) -> list[Section]:
+        """Further overall judgements ([[judgements]]): graded sections at the end whose
+        keys start with JUDGEMENT_PREFIX."""
+        return [s for s in self.sections if s.judgement]
 
     def question_count(self) -> int:
         return len([q for q in self.questions() if q.section])

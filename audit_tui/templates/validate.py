@@ -16,12 +16,20 @@ from typing import Any
 from .model import (
     BUILTIN_CRITERIA,
     BUILTIN_SCALES,
+    HIDEABLE_DETAILS,
     INDICATOR_UNITS,
+    NEVER_RESULTS,
     QUESTION_TYPES,
+    REQUIRED_DETAILS,
     STANDARD_DETAIL_KEYS,
+    STANDARD_DETAILS,
+    WINDOW_RULES,
+    YES_NO_LABELS,
     Choice,
     Condition,
     Conversation,
+    JUDGEMENT_PREFIX,
+    DetailRule,
     Group,
     Indicator,
     Overall,
@@ -40,18 +48,25 @@ KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 CONDITION_TESTS = ("equals", "not_equals", "in", "not_in", "answered", "at_least", "at_most")
 
 TOP_KEYS = {"key", "version", "title", "description", "service", "scale", "scales", "criteria",
-            "details", "sections", "overall", "conversation"}
+            "details", "sections", "overall", "guidance", "lookback_months",
+            "judgement_months", "case_details", "judgements", "conversation"}
 SCALE_KEYS = {"title", "values", "good_or_better", "inadequate"}
 SCALE_VALUE_KEYS = {"value", "label", "descriptor"}
 SECTION_KEYS = {"key", "title", "criterion", "guidance", "graded", "scale", "descriptors",
-                "always_applies", "show_if", "questions", "groups", "indicators", "subsections"}
+                "always_applies", "optional", "show_if", "questions", "groups", "indicators",
+                "subsections"}
 QUESTION_KEYS = {"key", "prompt", "type", "guidance", "source", "required", "tags", "choices",
                  "scale", "descriptors", "allow_na", "allow_future", "min", "max", "integer",
-                 "show_if"}
+                 "show_if", "parts", "partly", "labels", "evidence", "evidence_prompt",
+                 "allow_never", "never_label"}
 GROUP_KEYS = {"key", "title", "row_label", "guidance", "min_rows", "max_rows", "questions",
               "indicators", "show_if"}
-INDICATOR_KEYS = {"key", "label", "from", "to", "otherwise_to", "unit", "limit", "source"}
-OVERALL_KEYS = {"guidance", "scale", "descriptors"}
+INDICATOR_KEYS = {"key", "label", "from", "to", "otherwise_to", "unit", "limit", "source",
+                  "window", "never"}
+OVERALL_KEYS = {"guidance", "scale", "descriptors", "required", "graded"}
+JUDGEMENT_KEYS = {"key", "title", "guidance", "scale", "descriptors", "required"}
+DETAIL_RULE_KEYS = {"label", "hidden", "required"}
+EVIDENCE_RULES = ("optional", "required")
 CONVERSATION_KEYS = {"required", "feedback_required", "feedback_questions", "guidance"}
 CONDITION_KEYS = {"question", *CONDITION_TESTS}
 
@@ -290,7 +305,9 @@ class Builder:
                          "choices belong to choice and multi_choice questions.")
         for name, types in (("scale", {"grade"}), ("descriptors", {"grade"}),
                             ("allow_future", {"date"}), ("min", {"number"}),
-                            ("max", {"number"}), ("integer", {"number"})):
+                            ("max", {"number"}), ("integer", {"number"}),
+                            ("partly", {"yes_no"}), ("labels", {"yes_no"}),
+                            ("allow_never", {"date"}), ("never_label", {"date"})):
             if name in table and qtype and qtype not in types:
                 self.problem(path + (name,), f"'{name}' does not apply to a {qtype} question "
                              f"({what}); remove it.")
@@ -313,6 +330,34 @@ class Builder:
             minimum=minimum, maximum=maximum,
             integer=self.get(table, "integer", bool, path, what, default=True),
             show_if=self.conditions(table, path, what), group=group, section=section,
+            **self.question_extras(table, path, what),
+        )
+
+    def question_extras(self, table: dict, path: tuple, what: str) -> dict:
+        """The format-2 keys of a question: parts, partly, labels, evidence, allow_never."""
+        parts = self.get(table, "parts", list, path, what, default=[])
+        if not all(isinstance(p, str) and p.strip() for p in parts):
+            self.problem(path + ("parts",), f"parts in {what} should be a list of sub-prompts "
+                         "written as text.")
+            parts = []
+        labels = self.get(table, "labels", dict, path, what, default={})
+        for name, text in list(labels.items()):
+            if name not in YES_NO_LABELS or not isinstance(text, str) or not text.strip():
+                self.problem(path + ("labels", name), f"labels in {what} should be written "
+                             "{ yes = \"...\", partly = \"...\", no = \"...\", na = \"...\" }.")
+                labels.pop(name)
+        evidence = self.get(table, "evidence", str, path, what, default="optional")
+        if evidence not in EVIDENCE_RULES:
+            self.problem(path + ("evidence",), f"evidence in {what} should be \"optional\" or "
+                         "\"required\".")
+        return dict(
+            parts=tuple(parts),
+            partly=self.get(table, "partly", bool, path, what, default=False),
+            labels=labels, evidence_required=evidence == "required",
+            evidence_prompt=self.get(table, "evidence_prompt", str, path, what, default=""),
+            allow_never=self.get(table, "allow_never", bool, path, what, default=False),
+            never_label=self.get(table, "never_label", str, path, what,
+                                 default="Never happened") or "Never happened",
         )
 
     def questions(self, parent: dict, path: tuple, what: str, section: str,
@@ -337,6 +382,16 @@ class Builder:
                 self.problem(ipath + ("unit",), f"unknown unit '{unit}' in {iwhat}: use one of "
                              + ", ".join(INDICATOR_UNITS) + ".")
             limit = self.get(table, "limit", (int, float), ipath, iwhat, required=True)
+            window = self.get(table, "window", str, ipath, iwhat, default="none")
+            if window not in WINDOW_RULES:
+                self.problem(ipath + ("window",), f"window in {iwhat} should be "
+                             + " or ".join(f'"{w}"' for w in WINDOW_RULES) + ".")
+                window = "none"
+            never = self.get(table, "never", str, ipath, iwhat, default="not_met")
+            if never not in NEVER_RESULTS:
+                self.problem(ipath + ("never",), f"never in {iwhat} should be "
+                             + " or ".join(f'"{w}"' for w in NEVER_RESULTS) + ".")
+                never = "not_met"
             out.append(Indicator(
                 key=key, label=self.get(table, "label", str, ipath, iwhat, required=True,
                                         default=""),
@@ -345,7 +400,7 @@ class Builder:
                 otherwise_to=self.get(table, "otherwise_to", str, ipath, iwhat, default=""),
                 unit=unit, limit=limit if limit is not None else 0,
                 source=self.get(table, "source", str, ipath, iwhat, default=""),
-                group=group, section=section,
+                group=group, section=section, window=window, never=never,
             ))
         return tuple(out)
 
@@ -404,9 +459,91 @@ class Builder:
             graded=graded, scale=scale,
             descriptors=self.descriptors(table, path, what, scale) if graded else {},
             always_applies=self.get(table, "always_applies", bool, path, what, default=True),
+            optional=self.optional(table, path, what),
             show_if=self.conditions(table, path, what), questions=questions, groups=groups,
             indicators=indicators, subsections=tuple(subsections), parent=parent.key if parent else "", depth=depth,
         )
+
+    def optional(self, table: dict, path: tuple, what: str) -> bool:
+        optional = self.get(table, "optional", bool, path, what, default=False)
+        if optional and table.get("always_applies") is False:
+            self.problem(path + ("optional",), f"{what} is both optional and always_applies = "
+                         "false: choose one (optional: left blank with no dialog; "
+                         "always_applies = false: \"does not apply\" with a reason).")
+        return optional
+
+    # -- overall judgements, standard details, the look-back period --------------------------
+    def overall(self) -> Overall:
+        path, what = ("overall",), "[overall]"
+        raw = self.get(self.doc, "overall", dict, (), "the template", default={})
+        self.check_keys(raw, OVERALL_KEYS, path, what)
+        scale = self.scale_key(raw, path, what, self.default_scale)
+        graded = self.get(raw, "graded", bool, path, what, default=True)
+        return Overall(
+            guidance=self.get(raw, "guidance", str, path, what, default=""), scale=scale,
+            descriptors=self.descriptors(raw, path, what, scale),
+            required=self.get(raw, "required", bool, path, what, default=True) and graded,
+            graded=graded)
+
+    def judgements(self) -> list[Section]:
+        """[[judgements]] as graded sections holding only a grade (keys prefixed '@'), each
+        reported under a criterion of its own."""
+        out: list[Section] = []
+        for i, raw in enumerate(self.table_list(self.doc, "judgements", (), "the template")):
+            path = ("judgements", i)
+            self.check_keys(raw, JUDGEMENT_KEYS, path, "[[judgements]]")
+            key = self.key_of(raw, path, "[[judgements]]")
+            what = f"judgement '{key}'"
+            if any(s.key == JUDGEMENT_PREFIX + key for s in out):
+                self.problem(path + ("key",), f"{what} appears twice.")
+            scale = self.scale_key(raw, path, what, self.default_scale)
+            title = self.get(raw, "title", str, path, what, required=True, default="") or key
+            criterion = f"judgement_{key}"
+            self.criteria[criterion] = title
+            out.append(Section(
+                key=JUDGEMENT_PREFIX + key, title=title, criterion=criterion,
+                guidance=self.get(raw, "guidance", str, path, what, default=""), graded=True,
+                scale=scale, descriptors=self.descriptors(raw, path, what, scale),
+                optional=not self.get(raw, "required", bool, path, what, default=True),
+                judgement=True))
+        return out
+
+    def case_details(self) -> dict[str, DetailRule]:
+        raw = self.get(self.doc, "case_details", dict, (), "the template", default={})
+        labels = {k: label for k, label, _ in STANDARD_DETAILS}
+        out: dict[str, DetailRule] = {}
+        for name, table in raw.items():
+            path = ("case_details", name)
+            if name not in labels:
+                self.problem(path, f"'{name}' is not a standard case detail: use one of "
+                             + ", ".join(labels) + " (add your own under [[details]]).")
+                continue
+            if not isinstance(table, dict):
+                self.problem(path, f"[case_details.{name}] should be a table.")
+                continue
+            what = f"[case_details.{name}]"
+            self.check_keys(table, DETAIL_RULE_KEYS, path, what)
+            hidden = self.get(table, "hidden", bool, path, what, default=False)
+            required = self.get(table, "required", bool, path, what,
+                                default=name in REQUIRED_DETAILS)
+            if hidden and name not in HIDEABLE_DETAILS:
+                self.problem(path + ("hidden",), f"'{name}' cannot be hidden: every audit needs it.")
+                hidden = False
+            if hidden and table.get("required") is True:
+                self.problem(path + ("required",), f"{what} is hidden and required: choose one.")
+            if name in ("case_reference", "audit_date") and table.get("required") is False:
+                self.problem(path + ("required",), f"'{name}' is always required.")
+                required = True
+            label = self.get(table, "label", str, path, what, default=labels[name]) or labels[name]
+            out[name] = DetailRule(label, hidden, required and not hidden)
+        return out
+
+    def months(self, name: str) -> int | None:
+        value = self.get(self.doc, name, int, (), "the template")
+        if value is not None and not 1 <= value <= 120:
+            self.problem((name,), f"{name} should be a whole number of months from 1 to 120.")
+            return None
+        return value
 
     # -- the whole template ----------------------------------------------------------------
     def build(self) -> Template:
@@ -437,14 +574,17 @@ class Builder:
                     for i, t in enumerate(self.table_list(doc, "sections", (), "the template"))]
         if not sections and isinstance(doc.get("sections", []), list):
             self.problem((), "the template has no sections: add at least one [[sections]].")
-        overall_raw = self.get(doc, "overall", dict, (), "the template", default={})
-        self.check_keys(overall_raw, OVERALL_KEYS, ("overall",), "[overall]")
-        overall_scale = self.scale_key(overall_raw, ("overall",), "[overall]", self.default_scale)
-        overall = Overall(
-            guidance=self.get(overall_raw, "guidance", str, ("overall",), "[overall]", default=""),
-            scale=overall_scale,
-            descriptors=self.descriptors(overall_raw, ("overall",), "[overall]", overall_scale),
-        )
+        overall = self.overall()
+        sections += self.judgements()
+        lookback, judged = self.months("lookback_months"), self.months("judgement_months")
+        if lookback and judged and judged > lookback:
+            self.problem(("judgement_months",), "judgement_months is longer than "
+                         "lookback_months: the judgement rests on part of the look-back period.")
+        if (any(i.window == "start" for s in sections for x in s.walk()
+                for i in x.indicators + tuple(j for g in x.groups for j in g.indicators))
+                and lookback is None):
+            self.problem((), "an indicator has window = \"start\" but the template has no "
+                         "lookback_months: add e.g. lookback_months = 12.")
         conversation = self.conversation()
         custom = {k: v for k, v in self.scales.items() if k not in BUILTIN_SCALES}
         declared = {k: v for k, v in self.criteria.items() if k not in BUILTIN_CRITERIA}
@@ -455,6 +595,8 @@ class Builder:
             description=self.get(doc, "description", str, (), "the template", default=""),
             scale=self.default_scale, scales=custom, criteria=declared, details=tuple(details),
             sections=tuple(sections), overall=overall, conversation=conversation,
+            guidance=self.get(doc, "guidance", str, (), "the template", default=""),
+            lookback_months=lookback, judgement_months=judged, case_details=self.case_details(),
         )
 
     def conversation(self) -> Conversation:

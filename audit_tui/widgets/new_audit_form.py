@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from ..settings import Settings
+from ..templates.model import Template
 from .new_audit_date_input import DateInput
 from ..literal import literal
 
@@ -58,6 +59,21 @@ class CaseDetailsForm(VerticalScroll, can_focus=False):
     def __init__(self, settings: Settings, today: date, **kwargs) -> None:
         super().__init__(**kwargs)
         self.settings, self.today = settings, today
+        self.template: Template | None = None
+
+    def apply_template(self, template: Template) -> None:
+        """Show the standard details as the chosen template names them: relabelled, hidden
+        (and emptied) or required."""
+        self.template = template
+        for key, _ in TEXT_FIELDS:
+            rule = template.detail_rule(key)
+            field = self.query_one(f"#{key}", Input)
+            row = field.parent
+            row.display = not rule.hidden
+            if rule.hidden:
+                field.value = ""
+            row.query_one(Label).update(rule.label)
+            field.placeholder = "required" if rule.required else ""
 
     def compose(self) -> ComposeResult:
         for key, label in TEXT_FIELDS:
@@ -103,6 +119,20 @@ class CaseDetailsForm(VerticalScroll, can_focus=False):
                     f"{self.settings.case_reference_hint}.")
         return ""
 
+    def required_problems(self) -> dict[str, str]:
+        """A sentence for each detail the template requires that is blank (the team unless
+        the template says otherwise)."""
+        out = {}
+        for key, _ in TEXT_FIELDS[1:]:
+            rule = (self.template.detail_rule(key) if self.template is not None else None)
+            if rule is None or not rule.required:
+                continue
+            if not self.query_one(f"#{key}", Input).value.strip():
+                out[key] = f"The {rule.label.lower()} is needed: this template requires it."
+            else:
+                out[key] = ""
+        return out
+
     @on(Input.Blurred, "#case_reference")
     def case_reference_left(self) -> None:
         self.show_error("case_reference", self.case_reference_problem())
@@ -114,6 +144,7 @@ class CaseDetailsForm(VerticalScroll, can_focus=False):
     def collect(self) -> CaseDetails | None:
         """The details, or None (with every problem shown, the first bad field focused)."""
         problems = {"case_reference": self.case_reference_problem(),
+                    **self.required_problems(),
                     "audit_date": self.query_one("#audit_date", DateInput).check()}
         for key, message in problems.items():
             self.show_error(key, message)

@@ -17,9 +17,12 @@ from ..templates.model import Template
 from ..literal import literal_text
 
 
-def template_option(template: Template) -> Text:
-    """Title, then service and size on a dim second line (Text: template text is never markup)."""
+def template_option(template: Template, older: bool = False) -> Text:
+    """Title, then service and size on a dim second line (Text: template text is never markup);
+    an older installed version says so."""
     text = Text(template.title, style="bold")
+    if older:
+        text.append(f"  (older version {template.version})")
     count = template.question_count()
     text.append(f"\n{template.service} · {count} question{'s' if count != 1 else ''}",
                 style="dim")
@@ -59,8 +62,10 @@ class TemplatePicker(Vertical):
         options = self.query_one("#pick-list", OptionList)
         options.clear_options()
         if templates:
-            options.add_options(Option(template_option(t), id=str(i))
-                                for i, t in enumerate(self.templates))
+            seen: set[str] = set()
+            for i, t in enumerate(self.templates):  # newest first: a later one is older
+                options.add_option(Option(template_option(t, t.key in seen), id=str(i)))
+                seen.add(t.key)
             options.highlighted = 0
         else:
             options.add_option(Option(Text("No usable templates were found."), disabled=True))

@@ -60,6 +60,7 @@ class QuestionPanel(VerticalScroll):
     QuestionPanel .section-note { color: $text-muted; text-style: italic; margin: 0 0 1 0; }
     QuestionPanel .prompt { text-style: bold; margin: 1 0 0 0; }
     QuestionPanel .guidance { margin: 1 0 0 0; }
+    QuestionPanel .parts { margin: 0 0 0 2; }
     QuestionPanel .source { color: $text-muted; }
     QuestionPanel .answer { margin: 1 0 0 0; }
     QuestionPanel .label { color: $text-muted; margin: 1 0 0 0; }
@@ -100,6 +101,11 @@ class QuestionPanel(VerticalScroll):
         yield _static(self.breadcrumb(), classes="breadcrumb")
         if self.first_of_section and stop.section != DETAILS:
             yield from self._section_note(state.template.section(stop.section))
+        if stop is self.stops[0] and state.template.guidance:  # the walk starts here
+            yield _static(Text.assemble(("How to audit with this tool: ", "bold"),
+                                        state.template.guidance, ("  (f4 shows it again)",
+                                                                  "dim")),
+                          classes="section-note", id="template-guidance")
         if stop.kind == "question":
             yield from self._question(stop.question, stop.row)
         elif stop.kind == "group":
@@ -114,6 +120,9 @@ class QuestionPanel(VerticalScroll):
 
     def _section_note(self, section: Section) -> ComposeResult:
         notes = [section.guidance] if section.guidance else []
+        if section.optional:
+            notes.append("Optional section: answer it only if it fits this case; left blank, "
+                         "it asks nothing.")
         if not section.always_applies and not self.state.mark(section.key).na:
             notes.append("This section may not apply to this case: ctrl+t marks it as not "
                          "applying, with a reason.")
@@ -125,6 +134,8 @@ class QuestionPanel(VerticalScroll):
         target = ("answer", q.key, row)
         yield _static(Text.assemble(q.prompt, ("  (optional)", "dim") if not q.required
                                     else ""), classes="prompt")
+        if q.parts:  # sub-prompts that share this one answer
+            yield _static("\n".join(f"• {part}" for part in q.parts), classes="parts")
         if q.guidance:
             yield _static(Text.assemble(("What good looks like: ", "bold"), q.guidance),
                           classes="guidance")
@@ -136,9 +147,14 @@ class QuestionPanel(VerticalScroll):
             yield NotApplicableBox(slot.na, target=("na", q.key, row))
         yield _static("", classes="field-error", id="field-error")
         yield IndicatorView(self.question_results(q, row), id="indicators")
-        yield _static("Evidence note (where in the record; what you saw)", classes="label")
-        yield TextField(slot.evidence, target=("evidence", q.key, row),
-                        placeholder="Optional: a line of evidence")
+        label = q.evidence_prompt or "Evidence note (where in the record; what you saw)"
+        if q.evidence_required:
+            yield _static(f"{label} (required)", classes="label")
+            yield LongTextField(slot.evidence, target=("evidence", q.key, row))
+        else:
+            yield _static(label, classes="label")
+            yield TextField(slot.evidence, target=("evidence", q.key, row),
+                            placeholder="Optional: a line of evidence")
         if q.source:
             yield _static(f"Source: {q.source}", classes="source")
 
@@ -150,7 +166,7 @@ class QuestionPanel(VerticalScroll):
                               on_pick=self.on_pick)
         if q.type == "yes_no":
             return YesNoInput(slot.value, allow_na=q.allow_na, target=target,
-                              on_pick=self.on_pick)
+                              on_pick=self.on_pick, partly=q.partly, labels=q.labels)
         if q.type == "choice":
             return ChoiceInput(q.choices, slot.value, slot.na, allow_na=q.allow_na,
                                target=target, on_pick=self.on_pick)
@@ -159,8 +175,12 @@ class QuestionPanel(VerticalScroll):
         if q.type == "long_text":
             return LongTextField(slot.value or "", target=target)
         if q.type == "date":
-            return TextField(answer_text(q, slot), target=target, short=True,
-                             placeholder="DD/MM/YYYY")
+            hint = "DD/MM/YYYY or 'never'" if q.allow_never else "DD/MM/YYYY"
+            return TextField(answer_text(q, slot), target=target, short=not q.allow_never,
+                             placeholder=hint)
+        if q.type == "age":
+            return TextField(answer_text(q, slot), target=target,
+                             placeholder="date of birth DD/MM/YYYY, or age in years")
         if q.type == "number":
             return TextField(answer_text(q, slot), target=target, short=True,
                              placeholder=self._number_hint(q))

@@ -32,8 +32,10 @@ def _plain(value) -> str:
 
 def details_text(state: AuditState) -> Text:
     text = Text("Case details", style="bold")
-    width = max(len(label) for _, label in CASE_DETAILS)
-    for key, label in CASE_DETAILS:
+    shown = [(key, state.template.detail_rule(key).label) for key, _ in CASE_DETAILS
+             if not state.template.detail_rule(key).hidden]
+    width = max(len(label) for _, label in shown)
+    for key, label in shown:
         text.append(f"\n  {label.ljust(width)}  ", style="dim")
         text.append(_plain(state.details.get(key)) or "-")
     for question in state.template.details:
