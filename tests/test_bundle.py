@@ -174,13 +174,24 @@ def test_a_template_the_importing_database_lacks_comes_with_the_bundle(engine, o
     assert got == figures(engine)
 
 
-def test_facts_are_worked_out_again_when_another_version_made_the_bundle(
-        engine, other, mini, tmp_path, monkeypatch):
+def test_forged_report_facts_are_never_trusted(engine, other, mini, tmp_path):
+    """Only the facts member edited (every audit Inadequate in an invented team) and the
+    checksums made good: the figures are worked out from the audits' own answers and grades."""
     fill(engine, mini)
     path = export(engine, tmp_path)
-    monkeypatch.setattr("audit_tui.sync.importer.__version__", "0.0.1-other")
-    import_bundle(other, path, who="qa")
+
+    def lie(members):
+        lines = []
+        for line in members["facts.jsonl"].splitlines():
+            facts = json.loads(line)
+            facts["fact_audit"][2] = "Invented team"
+            facts["grades"] = [[*g[:4], 4, "inadequate"] for g in facts["grades"]]
+            lines.append(records.encode(facts))
+        members["facts.jsonl"] = b"\n".join(lines) + b"\n"
+    forged = forge(path, tmp_path / "facts.bundle", lie)
+    import_bundle(other, forged, who="qa")
     assert figures(other) == figures(engine)
+    assert "Invented team" not in json.dumps(figures(other))
     assert counts_consistent(other)
 
 

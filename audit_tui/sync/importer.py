@@ -5,15 +5,16 @@ into an empty SQLite database the records and facts are checked as they are read
 the same transaction: see `import_bundle`); then, audit by audit, in batches:
 - an audit this database has never seen is inserted as it is, rows straight from the bundle
   (on SQLite by SQLite itself from the JSON, a helper thread reading ahead: bulk.py; otherwise
-  executemany per table), with its report facts;
+  executemany per table);
 - an audit whose record is byte for byte the one exchanged last time (`sync_audit.digest`) is
   skipped unread: nothing on the other side changed since the two agreed;
 - any other is merged field by field (merge.py) against what the two sides last agreed on;
   history rows missing here are appended (by id), and every change taken gets a history row.
 Template versions missing here are inserted from the bundle's text, so every audit renders and
-adds up as it was taken. The facts the reports count come with the bundle when the same version
-of the tool made them (they are what submitting would record); otherwise, and for merged
-audits, they are recorded here (db/facts.py). Any problem rolls the whole bundle back.
+adds up as it was taken. The facts the reports count (and their running counts) are never taken
+from the bundle: derived data, and a file can say anything. They are worked out here from the
+imported answers and grades (db/facts.py), as submitting does. Any problem rolls the whole
+bundle back.
 """
 
 from __future__ import annotations
@@ -25,11 +26,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .. import __version__
 from ..db.migrations_meta import LATEST
 from . import apply, records
+from .bundle_file import BundleRefused, open_bundle
 from .conversation import merge_conversation
-from .bundle_file import BundleRefused, _line_id, open_bundle
 from .export import UPSERT_AGREED, remember_agreement
 from .merge import ABSENT, plan_merge
 
@@ -73,43 +73,6 @@ class _New:
     record: dict
     digest: str
     base: bytes  # the record, compressed: what both sides now agree on
-    facts: object = None  # AuditFacts from the bundle, or None: worked out here
-
-
-class _Facts:
-    """The bundle's facts, read alongside the audits (same order, submitted audits only)."""
-
-    def __init__(self, lines) -> None:
-        self.lines = iter(lines)
-        self._next()
-
-    def _next(self) -> None:
-        self.head = next(self.lines, None)
-        self.head_id = _line_id(self.head) if self.head is not None else None
-
-    def take(self, audit_id: str) -> bytes | None:
-        if self.head_id != audit_id:
-            return None
-        found = self.head
-        self._next()
-        return found
-
-    def drain(self) -> None:
-        for _ in self.lines:
-            pass
-
-
-def _facts_from_bundle(audit_id: str, record: dict, line: bytes):
-    """AuditFacts (db/facts.py) from the bundle's facts of one audit, counts included."""
-    from ..db.facts import AuditFacts
-    from .bulk import fact_counts
-
-    data = json.loads(line)
-    cell, counts = fact_counts(audit_id, data, record["actions"])
-    facts = AuditFacts(data["fact_audit"], cell, data["grades"], data["indicators"],
-                       data["yes_no"])
-    facts.counts.update(counts)
-    return facts
 
 
 class _Ahead:
@@ -183,16 +146,14 @@ def _conflict_value(field: str, text: str | None):
 
 
 class Importer:
-    def __init__(self, conn, session, bundle, *, who: str, trust_facts: bool,
-                 progress=None) -> None:
+    def __init__(self, conn, session, bundle, *, who: str, progress=None) -> None:
         self.conn, self.session, self.bundle = conn, session, bundle
         self.dialect = conn.dialect.name
-        self.who, self.trust_facts, self.progress = who, trust_facts, progress
+        self.who, self.progress = who, progress
         self.summary = ImportSummary(bundle.path, bundle.checksum, bundle.tool_version)
         self.now = records.when(datetime.now(UTC))
         self.templates: set[str] = set()
         self.refresh: list[str] = []  # audits whose facts and progress are worked out here
-        self.cells: dict = {}  # Cell -> Counter: the running counts the new audits add
         self.agreed: list[tuple] = []  # sync_audit rows of the new audits
         self.bulk = False  # new audits the fast way (bulk.py)
 
@@ -254,15 +215,13 @@ class Importer:
             self.summary.audits = len(self.bundle.index)
             self.summary.unchanged = self.summary.audits - len(work)
         if work is None or work:
-            from ..db.facts import apply_counts, count_rows
-
             deferred = self.defer_indexes() if not known else []
             source = None
             if self.dialect == "sqlite":  # reading, checking, compressing on a helper thread
                 from .bulk import available
 
                 self.bulk = available(self.conn)
-                source = _Ahead(self.read(known, work), lambda: count_rows(self.cells))
+                source = _Ahead(self.read(known, work), lambda: None)
             try:
                 for kind, payload in (source or self.read(known, work)):
                     if kind == "new":
@@ -275,7 +234,6 @@ class Importer:
             remember_agreement(self.conn, self.agreed)
             for sql in deferred:
                 self.conn.exec_driver_sql(sql)
-            apply_counts(self.conn, count_rows(self.cells) if source is None else source.last)
             for audit_id in self.refresh:
                 apply.refresh_derived(self.session, audit_id)
         elif self.progress is not None:
@@ -290,16 +248,13 @@ class Importer:
         thread, ahead of the inserts (`_Ahead`)."""
         checking = self.bundle.index is None
         if checking:  # every record new, checked as it is read (Bundle.records)
-            facts = _Facts(self.bundle.checked_lines("facts.jsonl"))
             source = self.bundle.records()
         else:
-            facts = _Facts(self.bundle.lines("facts.jsonl"))
             source = ((line, audit_id, digest) for line, (audit_id, digest) in
                       zip(self.bundle.lines("audits.jsonl"), self.bundle.index))
         new: list[tuple] = []
         merge: list[tuple[dict, str]] = []
         for line, audit_id, digest in source:
-            fact_line = facts.take(audit_id)
             if checking:
                 self.summary.audits += 1
             elif audit_id not in work:
@@ -312,12 +267,13 @@ class Importer:
                     yield "merge", merge
                     merge = []
                 continue
-            new.append((audit_id, digest, line, fact_line))
+            new.append((audit_id, digest, line))
             if len(new) >= records.BATCH:
                 yield "new", self.prepare_new(new)
                 new = []
-        if checking:
-            facts.drain()  # to the end of the facts too: checked
+        if checking:  # the facts member checked too, though nothing in it is used
+            for _ in self.bundle.checked_lines("facts.jsonl"):
+                pass
         if new:
             yield "new", self.prepare_new(new)
         if merge:
@@ -355,12 +311,10 @@ class Importer:
         return [sql for _, sql in found]
 
     def prepare_new(self, batch: list[tuple]):
-        """A batch of new audits (audit id, digest, line, facts line or None), read and
-        checked, ready for `insert_new`: on SQLite cut into each table's rows (bulk.py),
-        otherwise (or for records not in canonical form) parsed, as _New items. Adds the
-        running counts of the facts that came with them to `cells`."""
-        from ..db.facts import add_cells
-
+        """A batch of new audits (audit id, digest, line), read and checked, ready for
+        `insert_new`: on SQLite cut into each table's rows (bulk.py), otherwise (or for records
+        not in canonical form) parsed, as _New items. Their report facts are never taken from
+        the bundle (derived data, and a file can say anything): `run` records them here."""
         if self.bulk:
             from .bulk import prepare
 
@@ -368,14 +322,10 @@ class Importer:
             if found is not None:
                 return found
         new: list[_New] = []
-        for audit_id, digest, line, fact_line in batch:
+        for audit_id, digest, line in batch:
             record = json.loads(line)
             self.check(record, audit_id)
-            item = _New(record, digest, zlib.compress(line, 1))
-            if record["audit"][10] != "draft" and fact_line is not None and self.trust_facts:
-                item.facts = _facts_from_bundle(audit_id, record, fact_line)
-            new.append(item)
-        add_cells(self.cells, [item.facts for item in new if item.facts is not None])
+            new.append(_New(record, digest, zlib.compress(line, 1)))
         return new
 
     def insert_new(self, prepared) -> None:
@@ -394,8 +344,6 @@ class Importer:
             self.progress.advance(count)
 
     def insert_parsed(self, new: list[_New]) -> None:
-        from ..db.facts import INSERT_FACT_AUDIT, INSERT_GRADE, INSERT_INDICATOR, INSERT_YES_NO
-
         run = records.execute_many
         ids = {item.record["id"] for item in new}
         run(self.conn, INSERTS["audit"], [item.record["audit"] for item in new])
@@ -404,15 +352,8 @@ class Importer:
             if not {row[0] for row in rows} <= ids:
                 raise ValueError("a row names an audit it does not belong to")
             run(self.conn, INSERTS[name], records.for_engine(self.dialect, name, rows))
-        facts_list = [item.facts for item in new if item.facts is not None]
-        self.refresh += [item.record["id"] for item in new if item.facts is None
-                         and item.record["audit"][10] != "draft"]
-        if facts_list:
-            run(self.conn, INSERT_FACT_AUDIT, [f.audit_row for f in facts_list])
-            for sql, name in ((INSERT_GRADE, "grades"), (INSERT_INDICATOR, "indicators"),
-                              (INSERT_YES_NO, "yes_no")):
-                rows = [row for f in facts_list for row in getattr(f, name)]
-                run(self.conn, sql, records.for_engine(self.dialect, name, rows))
+        self.refresh += [item.record["id"] for item in new
+                         if item.record["audit"][10] != "draft"]
         self.agreed += [(item.record["id"], item.digest, "record", item.base, self.now)
                         for item in new]
 
@@ -581,8 +522,7 @@ def _import_in(conn, bundle, *, who: str, progress) -> ImportSummary:
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(?)", (IMPORT_LOCK,))
     session = Session(bind=conn, expire_on_commit=False)
     try:
-        importer = Importer(conn, session, bundle, who=who,
-                            trust_facts=bundle.tool_version == __version__, progress=progress)
+        importer = Importer(conn, session, bundle, who=who, progress=progress)
         summary = importer.run()
         session.flush()
     except (KeyError, IndexError, TypeError, ValueError) as exc:
