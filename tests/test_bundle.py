@@ -399,6 +399,38 @@ def test_a_change_on_one_side_wins(engine, other, tmp_path, shared):
     assert all_records(engine) != {} and counts_consistent(engine)
 
 
+def test_an_older_bundle_never_undoes_newer_work(engine, other, tmp_path, shared):
+    """b1 exported; a grade changed on the laptop; b2 exported and imported; b1 again: it is
+    older than what this database holds, and skipped."""
+    from audit_tui.sync.commands import describe
+
+    audit_id, _ = shared
+    b1 = export(engine, tmp_path, "b1.bundle", status="all")
+    with session_scope(engine) as s:
+        store.save_section(session=s, audit_id=audit_id, section_key="voice",
+                           criterion="childs_voice", who="lead", grade=2, rationale="Better")
+    b2 = export(engine, tmp_path, "b2.bundle", status="all")
+    assert import_bundle(other, b2, who="qa").updated == 1
+    before = snapshot(other)
+    result = import_bundle(other, b1, who="qa")
+    assert (result.older, result.updated, result.conflicting) == (1, 0, 0)
+    assert "1 older than what this database holds: skipped" in describe(result)
+    with session_scope(other) as s:
+        assert store.section_results(session=s, audit_id=audit_id)[0].grade == 2
+    after = snapshot(other)
+    after.pop("sync_bundle"), before.pop("sync_bundle")  # the import is logged
+    assert after == before
+    # A genuine change on both sides is still a conflict, not "older".
+    with session_scope(engine) as s:
+        store.save_section(session=s, audit_id=audit_id, section_key="voice",
+                           criterion="childs_voice", who="lead", grade=1, rationale="Best")
+    with session_scope(other) as s:
+        store.save_section(session=s, audit_id=audit_id, section_key="voice",
+                           criterion="childs_voice", who="qa", grade=4, rationale="Worse")
+    result = import_bundle(other, export(engine, tmp_path, "b3.bundle", status="all"))
+    assert (result.older, result.conflicting) == (0, 1)
+
+
 def test_both_sides_changing_one_field_is_a_conflict_resolved_field_by_field(
         engine, other, tmp_path, shared):
     from audit_tui.sync.resolve import list_conflicts, resolve

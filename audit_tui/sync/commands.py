@@ -97,6 +97,8 @@ def describe(summary) -> str:
     s = summary
     text = (f"{s.path.name}: {s.audits} audit{'s' if s.audits != 1 else ''}: {s.new} new, "
             f"{s.updated} updated, {s.unchanged} unchanged, {s.conflicting} conflicting")
+    if s.older:
+        text += f", {s.older} older than what this database holds: skipped"
     if s.templates_added:
         text += (f"; {s.templates_added} template version"
                  f"{'s' if s.templates_added != 1 else ''} added")

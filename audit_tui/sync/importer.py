@@ -47,6 +47,7 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     conflicting: int = 0
+    older: int = 0  # audits whose record is older than what this database holds: skipped
     templates_added: int = 0
     events_added: int = 0
     still_conflicting: int = 0  # audits here with conflicts to resolve, after the import
@@ -381,9 +382,16 @@ class Importer:
         mine, theirs = records.fields_of(mine_record), records.fields_of(theirs_record)
         plan = plan_merge(base, mine, theirs,
                           {f: _conflict_value(f, t) for f, t in conflicts.items()})
+        known = {e[1] for e in mine_record["events"]}
+        if plan.changes and {e[1] for e in theirs_record["events"]} <= known:
+            # Every change theirs carries is in this database's history already, yet it differs
+            # from what the two last agreed: an older state (a bundle imported again after a
+            # newer one). Every change writes a history row, so history ids are the audit's
+            # version vector. Nothing is taken: it would undo newer work.
+            self.summary.older += 1
+            return
         rows = records.full_rows(theirs_record)
         run = self.conn.exec_driver_sql
-        known = {e[1] for e in mine_record["events"]}
         extra = [e for e in theirs_record["events"] if e[1] not in known]
         if extra:
             records.execute_many(self.conn, INSERTS["events"], extra)
