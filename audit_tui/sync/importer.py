@@ -27,11 +27,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..db.migrations_meta import LATEST
+from ..db.models import new_id
 from . import apply, records
 from .bundle_file import BundleRefused, open_bundle
 from .conversation import merge_conversation
 from .export import UPSERT_AGREED, remember_agreement
 from .merge import ABSENT, plan_merge
+from .trust import check_signer
 
 ROW_KINDS = records.ROW_KINDS
 IMPORT_LOCK = 0x41554455  # the server-wide advisory lock one import holds at a time
@@ -52,6 +54,8 @@ class ImportSummary:
     events_added: int = 0
     still_conflicting: int = 0  # audits here with conflicts to resolve, after the import
     imported_before: str = ""  # when this very bundle was imported before, if it was
+    signer: object = None  # signing.Signer of the bundle
+    newly_trusted: bool = False  # the signer was trusted by this import (--trust-new-signer)
 
     @property
     def changed_anything(self) -> bool:
@@ -336,10 +340,14 @@ class Importer:
             insert(self.conn, prepared)
             self.agreed += prepared.agreed
             self.refresh += prepared.refresh
-            count = len(prepared.ids)
+            ids = prepared.ids
         else:
             self.insert_parsed(prepared)
-            count = len(prepared)
+            ids = [item.record["id"] for item in prepared]
+        records.execute_many(self.conn, INSERTS["events"], [
+            (audit_id, new_id(), self.now, self.who, "from a bundle: audit added", None, None)
+            for audit_id in ids])
+        count = len(ids)
         self.summary.new += count
         if self.progress is not None:
             self.progress.advance(count)
@@ -475,9 +483,12 @@ class Importer:
         return changed
 
 
-def import_bundle(engine, path: Path, *, who: str = "", progress=None) -> ImportSummary:
+def import_bundle(engine, path: Path, *, who: str = "", progress=None,
+                  trust_new_signer: bool = False) -> ImportSummary:
     """Merge the bundle at `path` into the database behind `engine` (one transaction).
-    Raises BundleRefused, with nothing written, for a bundle that cannot be imported."""
+    Raises BundleRefused, with nothing written, for a bundle that cannot be imported: among
+    them one unsigned, with a bad signature, or signed by a signer this database does not
+    trust (unless `trust_new_signer`: the signer is then trusted, in the same transaction)."""
     path = Path(path)
     if not path.is_file():  # before the database is touched
         raise BundleRefused(f"{path} does not exist or is not a file. Nothing was imported.")
@@ -496,7 +507,11 @@ def import_bundle(engine, path: Path, *, who: str = "", progress=None) -> Import
                     if sqlite:  # a bulk insert: a page cache that holds it, indexes sorted
                         conn.exec_driver_sql("PRAGMA cache_size = -262144")  # in memory
                         conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
-                    summary = _import_in(conn, bundle, who=who, progress=progress)
+                    signer, newly = check_signer(conn, bundle, trust_new=trust_new_signer,
+                                                 who=who)
+                    summary = _import_in(conn, bundle, who=who, progress=progress,
+                                         signer=signer)
+                    summary.newly_trusted = newly
         finally:
             if sqlite:  # the connection goes back to the pool as it was
                 conn.exec_driver_sql("PRAGMA cache_size = -2000")
@@ -522,7 +537,7 @@ def _no_gc():
             gc.enable()
 
 
-def _import_in(conn, bundle, *, who: str, progress) -> ImportSummary:
+def _import_in(conn, bundle, *, who: str, progress, signer) -> ImportSummary:
     """The import, in the transaction of `conn`."""
     from sqlmodel import Session
 
@@ -530,7 +545,10 @@ def _import_in(conn, bundle, *, who: str, progress) -> ImportSummary:
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(?)", (IMPORT_LOCK,))
     session = Session(bind=conn, expire_on_commit=False)
     try:
-        importer = Importer(conn, session, bundle, who=who, progress=progress)
+        # Every change the bundle brings says whose bundle it came from, and who imported it.
+        by = f"{signer.name[:60]} (key {signer.shown}), imported by {who}"[:200]
+        importer = Importer(conn, session, bundle, who=by, progress=progress)
+        importer.summary.signer = signer
         summary = importer.run()
         session.flush()
     except (KeyError, IndexError, TypeError, ValueError) as exc:
@@ -566,14 +584,15 @@ def _integrity_error(conn, exc: Exception) -> bool:
 def _log(conn, bundle, summary: ImportSummary, now: str, first: bool) -> None:
     values = (now, str(bundle.manifest.get("created_at", ""))[:40], summary.tool_version[:40],
               summary.audits, summary.new, summary.updated, summary.unchanged,
-              summary.conflicting)
+              summary.conflicting, summary.signer.name[:200], summary.signer.fingerprint)
     if first:
         conn.exec_driver_sql(
             "INSERT INTO sync_bundle (imported_at, created_at, tool_version, audits, new, "
-            "updated, unchanged, conflicting, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*values, bundle.checksum))
+            "updated, unchanged, conflicting, signer_name, signer_fingerprint, checksum) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, bundle.checksum))
     else:
         conn.exec_driver_sql(
             "UPDATE sync_bundle SET imported_at = ?, created_at = ?, tool_version = ?, "
-            "audits = ?, new = ?, updated = ?, unchanged = ?, conflicting = ? "
-            "WHERE checksum = ?", (*values, bundle.checksum))
+            "audits = ?, new = ?, updated = ?, unchanged = ?, conflicting = ?, "
+            "signer_name = ?, signer_fingerprint = ? WHERE checksum = ?",
+            (*values, bundle.checksum))
