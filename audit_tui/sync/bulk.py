@@ -122,6 +122,7 @@ def prepare(importer, batch: list[tuple]) -> Prepared | None:
         if [k for k in record if k != "id"] != list(cut):
             raise ValueError(f"the record of audit {audit_id} holds a member twice")
         importer.check_template(audit_id, record["audit"][3])
+        importer.validate(record, audit_id)
         rows["audit"] += 1
         for name in records.CHILDREN:
             found = records.rows_of(record, name)

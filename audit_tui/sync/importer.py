@@ -161,6 +161,7 @@ class Importer:
         self.refresh: list[str] = []  # audits whose facts and progress are worked out here
         self.agreed: list[tuple] = []  # sync_audit rows of the new audits
         self.bulk = False  # new audits the fast way (bulk.py)
+        self.position: dict[str, int] = {}  # audit id -> its place in the bundle, from 1
 
     def refuse(self, why: str) -> BundleRefused:
         return BundleRefused(f"{self.bundle.path.name}: {why} Nothing was imported.")
@@ -170,13 +171,19 @@ class Importer:
         from ..db.state import TemplateTextBroken, template_from_text
         from ..templates.loader import text_hash
 
+        from ..locations import settings_file
+        from ..settings import load_settings
+        from .validate import RecordChecker
+
         rows = [json.loads(line) for line in self.bundle.lines("templates.jsonl")]
+        parsed = {}
         for row in rows:
             if text_hash(row[4]) != row[0]:
                 raise self.refuse(f"the text of template {row[1]} version {row[2]} does not "
                                   "match its hash.")
             try:
-                template_from_text(row[4], f"{row[1]} v{row[2]} (in the bundle)")
+                parsed[row[0]] = template_from_text(row[4],
+                                                    f"{row[1]} v{row[2]} (in the bundle)")
             except TemplateTextBroken as exc:
                 raise self.refuse(f"template {row[1]} version {row[2]} cannot be read by this "
                                   f"version of audit-tui ({exc}).") from None
@@ -190,6 +197,7 @@ class Importer:
         if missing:
             records.execute_many(self.conn, INSERTS["templates"], missing)
         self.templates = set(hashes) | have
+        self.checker = RecordChecker(parsed, load_settings(settings_file()))
         self.summary.templates_added = len(missing)
 
     # -- what is here already ------------------------------------------------------------------
@@ -259,7 +267,8 @@ class Importer:
                       zip(self.bundle.lines("audits.jsonl"), self.bundle.index))
         new: list[tuple] = []
         merge: list[tuple[dict, str]] = []
-        for line, audit_id, digest in source:
+        for place, (line, audit_id, digest) in enumerate(source, 1):
+            self.position[audit_id] = place
             if checking:
                 self.summary.audits += 1
             elif audit_id not in work:
@@ -291,6 +300,14 @@ class Importer:
             if any(row[0] != audit_id for row in records.rows_of(record, name)):
                 raise ValueError(f"a row of audit {audit_id} names another audit")
         self.check_template(audit_id, record["audit"][3])
+        self.validate(record, audit_id)
+
+    def validate(self, record: dict, audit_id: str) -> None:
+        """The checks typed input gets (validate.py): the bundle is refused whole."""
+        problem = self.checker.problem(record)
+        if problem is not None:
+            raise self.refuse(f"audit {self.position.get(audit_id, '?')} in the bundle (id "
+                              f"{audit_id[:8]}), {problem}.")
 
     def check_template(self, audit_id: str, template_hash: str) -> None:
         if template_hash not in self.templates:
