@@ -197,7 +197,8 @@ def test_a_moderation_on_one_side_wins_and_the_figures_follow(engine, other, tmp
     assert counts_consistent(other)
     # Back to the laptop: the QA database's moderation arrives; both now count the same.
     result = import_bundle(engine, export(other, tmp_path, "third.bundle"), who="lead")
-    assert (result.updated, result.conflicting) == (1, 0)
+    # 1 with the moderation (and its history row); all 4 bring the QA history row of the import
+    assert (result.updated, result.conflicting, result.events_added) == (4, 0, 6)
     assert graded(engine, audit_id) == graded(other, audit_id)
     assert figures(engine) == figures(other) and counts_consistent(engine)
     with read_only(other).connect() as conn:

@@ -122,13 +122,13 @@ def prepare(importer, batch: list[tuple]) -> Prepared | None:
         if [k for k in record if k != "id"] != list(cut):
             raise ValueError(f"the record of audit {audit_id} holds a member twice")
         importer.check_template(audit_id, record["audit"][3])
-        importer.validate(record, audit_id)
         rows["audit"] += 1
         for name in records.CHILDREN:
             found = records.rows_of(record, name)
             if any(row[0] != audit_id for row in found):
                 raise ValueError(f"a row of audit {audit_id} names another audit")
             rows[name] += len(found)
+        importer.validate(record, audit_id)
         agreed.append((audit_id, digest, "record", zlib.compress(line, 1), importer.now))
         if record["audit"][10] != "draft":
             refresh.append(audit_id)

@@ -103,12 +103,12 @@ def describe(summary) -> str:
         text += (f"; {s.templates_added} template version"
                  f"{'s' if s.templates_added != 1 else ''} added")
     text += "."
-    if s.signer is not None:
-        text += f" Signed by {s.signer.name!r} ({s.signer.shown})."
     if not s.changed_anything:
         text += " Nothing changed"
         text += (f": this bundle was imported before ({s.imported_before[:16]} UTC)."
                  if s.imported_before else ": everything in it is already here.")
+    if s.signer is not None:
+        text += f" Signed by {s.signer.name!r} ({s.signer.shown})."
     return text
 
 

@@ -36,6 +36,7 @@ from .merge import ABSENT, plan_merge
 from .trust import check_signer
 
 ROW_KINDS = records.ROW_KINDS
+REVISION_KEY = "~revision"  # in a "fields" base: the other side's revision when they agreed
 IMPORT_LOCK = 0x41554455  # the server-wide advisory lock one import holds at a time
 
 
@@ -385,20 +386,26 @@ class Importer:
 
     def merge_batch(self, merge: list[tuple[dict, str]]) -> None:
         ids = [record["id"] for record, _ in merge]
-        bases = {}
+        bases, revisions = {}, {}
         for part in records.batches(ids):
             for audit_id, kind, blob in records.fetch(
                     self.conn, f"SELECT audit_id, base_kind, base FROM sync_audit WHERE "
                                f"audit_id IN ({records.marks(len(part))})", tuple(part)):
                 bases[audit_id] = _base_fields(kind, bytes(blob))
+                if kind == "record":  # the revision the other side had when they agreed
+                    revisions[audit_id] = json.loads(zlib.decompress(bytes(blob)))["audit"][
+                        records.AUDIT.index("revision")]
+                else:  # kept beside the fields (none in a base from before)
+                    revisions[audit_id] = bases[audit_id].pop(REVISION_KEY, None)
         mine = {r["id"]: r for r in records.read_records(self.conn, ids)}
         for record, digest in merge:
-            self.merge_one(record, mine[record["id"]], digest, bases.get(record["id"]))
+            self.merge_one(record, mine[record["id"]], digest, bases.get(record["id"]),
+                           revisions.get(record["id"]))
         if self.progress is not None:
             self.progress.advance(len(merge))
 
     def merge_one(self, theirs_record: dict, mine_record: dict, digest: str,
-                  base: dict | None) -> None:
+                  base: dict | None, base_revision: int | None = None) -> None:
         audit_id = theirs_record["id"]
         if mine_record["audit"][3] != theirs_record["audit"][3]:
             raise self.refuse(f"audit {audit_id} was taken on another template version here.")
@@ -408,11 +415,13 @@ class Importer:
         plan = plan_merge(base, mine, theirs,
                           {f: _conflict_value(f, t) for f, t in conflicts.items()})
         known = {e[1] for e in mine_record["events"]}
-        if plan.changes and {e[1] for e in theirs_record["events"]} <= known:
-            # Every change theirs carries is in this database's history already, yet it differs
-            # from what the two last agreed: an older state (a bundle imported again after a
-            # newer one). Every change writes a history row, so history ids are the audit's
-            # version vector. Nothing is taken: it would undo newer work.
+        revision = theirs_record["audit"][records.AUDIT.index("revision")]
+        if (plan.changes and base_revision is not None and revision < base_revision
+                and {e[1] for e in theirs_record["events"]} <= known):
+            # An earlier revision than the one the other side sent when the two last agreed,
+            # and every change it carries is in this database's history already: an older
+            # state (a bundle imported again after a newer one). Nothing is taken: it would
+            # undo newer work.
             self.summary.older += 1
             return
         rows = records.full_rows(theirs_record)
@@ -451,7 +460,7 @@ class Importer:
                             apply.show(f, mine.get(f)), apply.show(f, theirs.get(f)), self.now)
         for f in plan.dissolved:
             run("DELETE FROM sync_conflict WHERE audit_id = ? AND field = ?", (audit_id, f))
-        blob = zlib.compress(records.encode(plan.base), 1)
+        blob = zlib.compress(records.encode({**plan.base, REVISION_KEY: revision}), 1)
         run(UPSERT_AGREED, (audit_id, digest, "fields", blob, self.now))
         if plan.take:
             apply.touch(self.conn, audit_id, self.now)
