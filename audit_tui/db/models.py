@@ -248,12 +248,12 @@ class SyncBundle(SQLModel, table=True):
     updated: int = 0
     unchanged: int = 0
     conflicting: int = 0
-    signer_name: str = Field(default="", max_length=200)  # migration step 5
+    signer_name: str = Field(default="", max_length=200)  # migration step 6
     signer_fingerprint: str = Field(default="", max_length=32)
 
 
 class TrustedKey(SQLModel, table=True):
-    """A bundle signer this database trusts (migration step 5; sync/trust.py)."""
+    """A bundle signer this database trusts (migration step 6; sync/trust.py)."""
 
     __tablename__ = "trusted_key"
     fingerprint: str = Field(primary_key=True, max_length=32)
