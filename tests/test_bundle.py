@@ -54,10 +54,16 @@ def snapshot(engine) -> dict:
     return out
 
 
-def all_records(engine) -> dict:
+def all_records(engine, *, imported=False) -> dict:
+    """Every audit's record; `imported`: without the history row an import adds to a new
+    audit (who signed the bundle, who imported it)."""
     with read_only(engine).connect() as conn:
         ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM audit")]
-        return {r["id"]: records.encode(r) for r in records.read_records(conn, ids)}
+        found = list(records.read_records(conn, ids))
+    if imported:
+        for r in found:
+            r["events"] = [e for e in r["events"] if e[4] != "from a bundle: audit added"]
+    return {r["id"]: records.encode(r) for r in found}
 
 
 def figures(engine, filters=Filters()) -> dict:
@@ -87,7 +93,7 @@ def test_round_trip_gives_the_same_audits_and_the_same_figures(engine, other, mi
     assert (result.audits, result.new, result.updated, result.unchanged, result.conflicting) \
         == (5, 5, 0, 0, 0)
     assert result.templates_added == 1
-    assert all_records(other) == all_records(engine)
+    assert all_records(other, imported=True) == all_records(engine)
     assert figures(other) == figures(engine)
     assert counts_consistent(other)
     for filters in (Filters(team="North"), Filters(date_from=date(2024, 1, 15))):
@@ -131,14 +137,16 @@ def test_importing_the_same_bundle_again_changes_nothing(engine, other, mini, tm
     assert (again.new, again.updated, again.unchanged, again.conflicting) == (0, 0, 5, 0)
     assert not again.changed_anything and again.imported_before
     assert snapshot(other) == before
-    # A bundle the QA database makes of what it imported changes nothing on the laptop either.
+    # A bundle the QA database makes of what it imported changes nothing on the laptop
+    # either, but for the QA database's history row of the import (who signed, who imported).
     back = export(other, tmp_path, "back.bundle", status="all")
     before = snapshot(engine)
     result = import_bundle(engine, back, who="lead")
-    assert (result.new, result.updated, result.conflicting) == (0, 0, 0)
+    assert (result.new, result.conflicting, result.events_added) == (0, 0, 5)
     assert all_records(engine) == all_records(other)
-    assert {k: v for k, v in snapshot(engine).items() if k not in ("sync_audit", "sync_bundle")} \
-        == {k: v for k, v in before.items() if k not in ("sync_audit", "sync_bundle")}
+    skip = ("sync_audit", "sync_bundle", "audit_event")
+    assert {k: v for k, v in snapshot(engine).items() if k not in skip} \
+        == {k: v for k, v in before.items() if k not in skip}
 
 
 def test_a_template_the_importing_database_lacks_comes_with_the_bundle(engine, other, tmp_path):
@@ -174,13 +182,24 @@ def test_a_template_the_importing_database_lacks_comes_with_the_bundle(engine, o
     assert got == figures(engine)
 
 
-def test_facts_are_worked_out_again_when_another_version_made_the_bundle(
-        engine, other, mini, tmp_path, monkeypatch):
+def test_forged_report_facts_are_never_trusted(engine, other, mini, tmp_path):
+    """Only the facts member edited (every audit Inadequate in an invented team) and the
+    checksums made good: the figures are worked out from the audits' own answers and grades."""
     fill(engine, mini)
     path = export(engine, tmp_path)
-    monkeypatch.setattr("audit_tui.sync.importer.__version__", "0.0.1-other")
-    import_bundle(other, path, who="qa")
+
+    def lie(members):
+        lines = []
+        for line in members["facts.jsonl"].splitlines():
+            facts = json.loads(line)
+            facts["fact_audit"][2] = "Invented team"
+            facts["grades"] = [[*g[:4], 4, "inadequate"] for g in facts["grades"]]
+            lines.append(records.encode(facts))
+        members["facts.jsonl"] = b"\n".join(lines) + b"\n"
+    forged = forge(path, tmp_path / "facts.bundle", lie)
+    import_bundle(other, forged, who="qa")
     assert figures(other) == figures(engine)
+    assert "Invented team" not in json.dumps(figures(other))
     assert counts_consistent(other)
 
 
@@ -253,7 +272,7 @@ def test_damaged_altered_and_newer_bundles_are_refused_and_change_nothing(
     assert "does not exist" in refused(other, tmp_path / "missing.bundle")
 
 
-def forge(path, out, edit):
+def forge(path, out, edit, *, sign=True):
     """A copy of the bundle with its members changed by `edit(members)` and every checksum
     made good again: what a hand-edited or forged bundle would look like."""
     import hashlib
@@ -268,6 +287,10 @@ def forge(path, out, edit):
         manifest["members"][name] = {"bytes": len(members[name]),
                                      "sha256": hashlib.sha256(members[name]).hexdigest()}
     manifest["checksum"] = payload_checksum(manifest)
+    if sign:  # signed again with this copy's own key (trusted here): the deeper checks
+        from audit_tui.sync.signing import sign as sign_manifest
+
+        manifest = sign_manifest(manifest)
     members["manifest.json"] = json.dumps(manifest).encode()
     with zipfile.ZipFile(out, "w") as z:
         for name, data in members.items():
@@ -386,6 +409,38 @@ def test_a_change_on_one_side_wins(engine, other, tmp_path, shared):
     assert (result.updated, result.conflicting) == (1, 0)
     assert answer(engine, audit_id, "plan_smart").choice == "yes"
     assert all_records(engine) != {} and counts_consistent(engine)
+
+
+def test_an_older_bundle_never_undoes_newer_work(engine, other, tmp_path, shared):
+    """b1 exported; a grade changed on the laptop; b2 exported and imported; b1 again: it is
+    older than what this database holds, and skipped."""
+    from audit_tui.sync.commands import describe
+
+    audit_id, _ = shared
+    b1 = export(engine, tmp_path, "b1.bundle", status="all")
+    with session_scope(engine) as s:
+        store.save_section(session=s, audit_id=audit_id, section_key="voice",
+                           criterion="childs_voice", who="lead", grade=2, rationale="Better")
+    b2 = export(engine, tmp_path, "b2.bundle", status="all")
+    assert import_bundle(other, b2, who="qa").updated == 1
+    before = snapshot(other)
+    result = import_bundle(other, b1, who="qa")
+    assert (result.older, result.updated, result.conflicting) == (1, 0, 0)
+    assert "1 older than what this database holds: skipped" in describe(result)
+    with session_scope(other) as s:
+        assert store.section_results(session=s, audit_id=audit_id)[0].grade == 2
+    after = snapshot(other)
+    after.pop("sync_bundle"), before.pop("sync_bundle")  # the import is logged
+    assert after == before
+    # A genuine change on both sides is still a conflict, not "older".
+    with session_scope(engine) as s:
+        store.save_section(session=s, audit_id=audit_id, section_key="voice",
+                           criterion="childs_voice", who="lead", grade=1, rationale="Best")
+    with session_scope(other) as s:
+        store.save_section(session=s, audit_id=audit_id, section_key="voice",
+                           criterion="childs_voice", who="qa", grade=4, rationale="Worse")
+    result = import_bundle(other, export(engine, tmp_path, "b3.bundle", status="all"))
+    assert (result.older, result.conflicting) == (0, 1)
 
 
 def test_both_sides_changing_one_field_is_a_conflict_resolved_field_by_field(

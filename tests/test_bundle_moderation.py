@@ -86,7 +86,7 @@ def test_moderation_concerns_and_done_actions_travel_and_count_the_same(
     path = export(engine, tmp_path, status="all")
     result = import_bundle(other, path, who="qa")
     assert (result.new, result.conflicting) == (5, 0)
-    assert all_records(other) == all_records(engine)
+    assert all_records(other, imported=True) == all_records(engine)
     assert graded(other, audit_id) == {"voice": (3, False, "Voice thin in the plan", "Mo"),
                                        "": (2, True, "", "Mo")}
     assert concerns(other, audit_id)[first][:2] == ("Sibling not seen", None)
@@ -197,7 +197,8 @@ def test_a_moderation_on_one_side_wins_and_the_figures_follow(engine, other, tmp
     assert counts_consistent(other)
     # Back to the laptop: the QA database's moderation arrives; both now count the same.
     result = import_bundle(engine, export(other, tmp_path, "third.bundle"), who="lead")
-    assert (result.updated, result.conflicting) == (1, 0)
+    # 1 with the moderation (and its history row); all 4 bring the QA history row of the import
+    assert (result.updated, result.conflicting, result.events_added) == (4, 0, 6)
     assert graded(engine, audit_id) == graded(other, audit_id)
     assert figures(engine) == figures(other) and counts_consistent(engine)
     with read_only(other).connect() as conn:

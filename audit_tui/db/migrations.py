@@ -446,7 +446,32 @@ def _step_5(conn: Connection) -> None:
     md.create_all(conn, tables=[t for t in md.sorted_tables if t is not existing])
 
 
-STEPS: list[Callable[[Connection], None]] = [_step_1, _step_2, _step_3, _step_4, _step_5]
+def _step_6(conn: Connection) -> None:
+    """Signed bundles (issue 12).
+
+    - trusted_key: the bundle signers this database trusts, by key fingerprint (the first 32
+      hex digits of the SHA-256 of the Ed25519 public key), with a name, the key itself when
+      it is known, who trusted it and when;
+    - sync_bundle gains the signer of each bundle imported (name and fingerprint).
+    """
+    md = sa.MetaData()
+    sa.Table(
+        "trusted_key", md,
+        sa.Column("fingerprint", sa.String(32), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("public_key", sa.String(64)),
+        sa.Column("trusted_by", sa.String(200), nullable=False, server_default=""),
+        sa.Column("trusted_at", sa.DateTime, nullable=False),
+    )
+    md.create_all(conn)
+    conn.exec_driver_sql("ALTER TABLE sync_bundle ADD COLUMN signer_name VARCHAR(200) "
+                         "NOT NULL DEFAULT ''")
+    conn.exec_driver_sql("ALTER TABLE sync_bundle ADD COLUMN signer_fingerprint VARCHAR(32) "
+                         "NOT NULL DEFAULT ''")
+
+
+STEPS: list[Callable[[Connection], None]] = [_step_1, _step_2, _step_3, _step_4, _step_5,
+                                              _step_6]
 assert len(STEPS) == LATEST, "add the new step's number to migrations_meta.LATEST"
 
 

@@ -248,6 +248,19 @@ class SyncBundle(SQLModel, table=True):
     updated: int = 0
     unchanged: int = 0
     conflicting: int = 0
+    signer_name: str = Field(default="", max_length=200)  # migration step 6
+    signer_fingerprint: str = Field(default="", max_length=32)
+
+
+class TrustedKey(SQLModel, table=True):
+    """A bundle signer this database trusts (migration step 6; sync/trust.py)."""
+
+    __tablename__ = "trusted_key"
+    fingerprint: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=200)
+    public_key: str | None = Field(default=None, max_length=64)
+    trusted_by: str = Field(default="", max_length=200)
+    trusted_at: datetime = Field(default_factory=utcnow)
 
 
 # -- moderation and escalation (migration step 4): written by db/moderation.py, escalation.py ---

@@ -5,7 +5,7 @@ parsed in Python and inserted with executemany).
 - A helper thread (importer._Ahead) reads the bundle a few batches ahead: it parses every
   record (so every line is whole, valid JSON), checks it (it and each of its rows name its own
   audit, its template came with the bundle), compresses it (what both sides now agree on),
-  works out the running counts of the facts that came with it, and cuts each table's rows out
+  and cuts each table's rows out
   of the line, as JSON text, for the whole batch (`prepare`). A canonical record is
   `{"id":..,"audit":[..],"answers":[..],...}` with each member once, in order, and
   `],"answers":[` can only be the boundary between two members (inside a JSON string every
@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from . import records
 
 RECORD_KEYS = ("audit", *records.TABLES)
-FACT_KEYS = ("fact_audit", *records.FACT_TABLES)
 
 
 def available(conn) -> bool:
@@ -57,8 +56,8 @@ def _bulk_sql(name: str) -> str:
             f"SELECT {', '.join(values)} FROM json_each(?1)")
 
 
-BULK = {name: _bulk_sql(name) for name in ("audit", *records.CHILDREN, *FACT_KEYS)}
-_MARKS = {name: f'],"{name}":['.encode() for name in (*records.CHILDREN, *FACT_KEYS)}
+BULK = {name: _bulk_sql(name) for name in ("audit", *records.CHILDREN)}
+_MARKS = {name: f'],"{name}":['.encode() for name in records.CHILDREN}
 
 
 def _cut(line: bytes, head: bytes, names: tuple[str, ...], optional: tuple[str, ...] = ()
@@ -93,34 +92,6 @@ def cut_record(audit_id: str, line: bytes) -> dict[str, bytes] | None:
                 tuple(records.OPTIONAL))
 
 
-def cut_facts(audit_id: str, line: bytes) -> dict[str, bytes] | None:
-    return _cut(line, b'{"id":"' + audit_id.encode() + b'","fact_audit":[', FACT_KEYS)
-
-
-def fact_counts(audit_id: str, data: dict, actions: list) -> tuple:
-    """(Cell, Counter) of one audit's facts as the bundle has them: the same counts db/facts.py
-    keeps (facts_for_state, clear_facts), from the rows. Raises ValueError for facts naming
-    another audit."""
-    from ..db.facts import Cell, count_actions, grade_value
-
-    head = data["fact_audit"]
-    if any(row[0] != audit_id for row in (head, *data["grades"], *data["indicators"],
-                                          *data["yes_no"])):
-        raise ValueError(f"the facts of audit {audit_id} name another audit")
-    counts: Counter = Counter()
-    counts[("audit", "", "", "")] += 1
-    for _, section_key, criterion, scale, grade, band in data["grades"]:
-        counts[("overall", "", grade_value(scale, grade), band) if section_key == "" else
-               ("grade", criterion, grade_value(scale, grade), band)] += 1
-    for r in data["indicators"]:
-        counts[("indicator", r[1], "nodata" if r[10] is None else
-                ("met" if r[10] else "missed"), "open" if r[11] else "")] += 1
-    for r in data["yes_no"]:
-        counts[("yes_no", r[1], r[3], "")] += 1
-    count_actions(counts, [(a[3], a[5], a[4]) for a in actions])
-    return Cell(head[6], head[2], head[3], head[1], head[4]), counts
-
-
 @dataclass
 class Prepared:
     """A batch of new audits read, checked and cut into each table's rows, on the helper
@@ -134,27 +105,17 @@ class Prepared:
 
 
 def prepare(importer, batch: list[tuple]) -> Prepared | None:
-    """Read a batch of (audit id, digest, line, facts line or None) of new audits: every record
-    parsed and checked (it and its rows name its audit, its template came with the bundle),
-    its line compressed, the running counts of the facts taken from the bundle added to
-    `importer.cells`; and each table's rows cut from the lines. None, with nothing done, when a
-    line is not in canonical form: the importer reads that batch the general way."""
-    cuts = [cut_record(audit_id, line) for audit_id, _, line, _ in batch]
+    """Read a batch of (audit id, digest, line) of new audits: every record parsed and checked
+    (it and its rows name its audit, its template came with the bundle), its line compressed;
+    and each table's rows cut from the lines. None, with nothing done, when a line is not in
+    canonical form: the importer reads that batch the general way."""
+    cuts = [cut_record(audit_id, line) for audit_id, _, line in batch]
     if any(c is None for c in cuts):
         return None
-    fact_cuts: list[dict] = []
-    facts_of: list[tuple] = []
-    for audit_id, _, _, fact_line in batch:
-        if fact_line is not None and importer.trust_facts:
-            found = cut_facts(audit_id, fact_line)
-            if found is None:
-                return None
-            facts_of.append((audit_id, fact_line, found))
     rows: Counter = Counter()
     agreed: list[tuple] = []
-    cells: list[tuple] = []
-    with_facts = {}
-    for (audit_id, digest, line, fact_line), cut in zip(batch, cuts):
+    refresh: list[str] = []
+    for (audit_id, digest, line), cut in zip(batch, cuts):
         record = json.loads(line)
         if record.get("id") != audit_id or record["audit"][0] != audit_id:
             raise ValueError(f"the record of audit {audit_id} names another audit")
@@ -167,32 +128,16 @@ def prepare(importer, batch: list[tuple]) -> Prepared | None:
             if any(row[0] != audit_id for row in found):
                 raise ValueError(f"a row of audit {audit_id} names another audit")
             rows[name] += len(found)
+        importer.validate(record, audit_id)
         agreed.append((audit_id, digest, "record", zlib.compress(line, 1), importer.now))
         if record["audit"][10] != "draft":
-            with_facts[audit_id] = record
-    for audit_id, fact_line, found in facts_of:
-        record = with_facts.get(audit_id)
-        if record is None:  # a draft's facts are never taken
-            continue
-        data = json.loads(fact_line)
-        cells.append(fact_counts(audit_id, data, record["actions"]))
-        fact_cuts.append(found)
-        rows["fact_audit"] += 1
-        for name in records.FACT_TABLES:
-            rows[name] += len(data[name])
-    taken = {audit_id for audit_id, _, _ in facts_of}
-    refresh = [audit_id for audit_id in with_facts if audit_id not in taken]
-    for cell, counts in cells:
-        importer.cells.setdefault(cell, Counter()).update(counts)
+            refresh.append(audit_id)
 
     def joined(pieces) -> str:
         return (b"[" + b",".join(p for p in pieces if p) + b"]").decode("utf-8")
     params = {"audit": joined(c["audit"] for c in cuts)}
     for name in records.CHILDREN:
         params[name] = joined(c.get(name, b"") for c in cuts)
-    params["fact_audit"] = joined(c["fact_audit"] for c in fact_cuts)
-    for name in records.FACT_TABLES:
-        params[name] = joined(c[name] for c in fact_cuts)
     return Prepared([b[0] for b in batch], params, rows, agreed, refresh)
 
 
@@ -202,7 +147,7 @@ def insert(conn, prepared: Prepared) -> None:
     raw = conn.connection.driver_connection
     cursor = raw.cursor()
     try:
-        for name in ("audit", *records.CHILDREN, "fact_audit", *records.FACT_TABLES):
+        for name in ("audit", *records.CHILDREN):
             if prepared.rows[name]:
                 cursor.execute(BULK[name], (prepared.params[name],))
                 if cursor.rowcount != prepared.rows[name]:

@@ -10,7 +10,9 @@ Members (UTF-8 JSON Lines, one JSON value a line):
 - `manifest.json` (written last): what the bundle is (format and its version, the tool's
   version, the schema version), when it was made, with which filters, the counts, and for
   every member its size and SHA-256; `checksum` is the SHA-256 of those member lines, so a
-  bundle cut short or altered anywhere is found before anything is written.
+  bundle cut short or altered anywhere is found before anything is written; and `signer` and
+  `signature`: the Ed25519 signature of this copy of the tool over the rest of the manifest
+  (signing.py), so that a bundle edited and its checksums recomputed is found too.
 
 The file is written beside its final name (0600), synced, then renamed into place, so a
 crash never leaves half a bundle under the name asked for.
@@ -26,6 +28,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator
+
+from .signing import sign
 
 FORMAT = "audit-tui-bundle"
 FORMAT_VERSION = 1
@@ -125,6 +129,7 @@ class BundleWriter:
         """Write the manifest (with the members and the checksum) and close the zip."""
         manifest = {**manifest, "members": self.members}
         manifest["checksum"] = payload_checksum(manifest)
+        manifest = sign(manifest)
         self.zip.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         self.zip.close()
         self.file.flush()

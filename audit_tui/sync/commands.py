@@ -97,6 +97,8 @@ def describe(summary) -> str:
     s = summary
     text = (f"{s.path.name}: {s.audits} audit{'s' if s.audits != 1 else ''}: {s.new} new, "
             f"{s.updated} updated, {s.unchanged} unchanged, {s.conflicting} conflicting")
+    if s.older:
+        text += f", {s.older} older than what this database holds: skipped"
     if s.templates_added:
         text += (f"; {s.templates_added} template version"
                  f"{'s' if s.templates_added != 1 else ''} added")
@@ -105,6 +107,8 @@ def describe(summary) -> str:
         text += " Nothing changed"
         text += (f": this bundle was imported before ({s.imported_before[:16]} UTC)."
                  if s.imported_before else ": everything in it is already here.")
+    if s.signer is not None:
+        text += f" Signed by {s.signer.name!r} ({s.signer.shown})."
     return text
 
 
@@ -120,13 +124,17 @@ def run_import(args) -> int:
         for path in args.files:
             try:
                 with Progress(f"Importing {path.name}", 0) as progress:
-                    summary = import_bundle(engine, path, who=_who(), progress=progress)
+                    summary = import_bundle(engine, path, who=_who(), progress=progress,
+                                            trust_new_signer=args.trust_new_signer)
             except BundleRefused as exc:
                 refused += 1
                 print(f"audit-tui: refused: {exc}", file=sys.stderr)
                 continue
             except database_errors() as exc:
                 return _database_error(target, exc)
+            if summary.newly_trusted:
+                print(f"Now trusting {summary.signer.name!r}, key {summary.signer.shown}: "
+                      "check this fingerprint with them.")
             print(describe(summary))
             still = summary.still_conflicting
     finally:
@@ -168,4 +176,84 @@ def run_conflicts(args) -> int:
             print(f"    theirs: {f.theirs}")
     print(f"{len(found)} audit{'s' if len(found) != 1 else ''} with conflicts. Resolve them in "
           "the app: Conflicts (keep mine / keep theirs).")
+    return EXIT_OK
+
+
+def run_key(args) -> int:
+    from .signing import own_key, public_key_text, set_name
+
+    if args.name is not None:
+        name = " ".join(args.name.split())
+        if not name or len(name) > 100 or not name.isprintable():
+            return _fail("--name: give a name of 1 to 100 printable characters.")
+        set_name(name)
+    _, signer = own_key()
+    print(f"Signer {signer.name!r}, key fingerprint {signer.shown}")
+    if args.out is not None:
+        if not args.out.parent.exists():
+            return _fail(f"The folder {args.out.parent} does not exist.")
+        try:
+            args.out.write_text(public_key_text(signer), encoding="utf-8")
+        except OSError as exc:
+            return _fail(f"Cannot write {args.out}: {exc.strerror}.")
+        print(f"Wrote the public key to {args.out}: give it to the QA team, who check the "
+              "fingerprint with you before trusting it.")
+    return EXIT_OK
+
+
+def run_trust(args) -> int:
+    from .signing import parse_fingerprint, read_public_key, show
+    from .trust import trust
+
+    name = " ".join(args.name.split())
+    if not name or len(name) > 100 or not name.isprintable():
+        return _fail("--name: give a name of 1 to 100 printable characters.")
+    fingerprint = parse_fingerprint(args.key)
+    public_key = None
+    if fingerprint is None:
+        path = Path(args.key)
+        if not path.is_file():
+            return _fail(f"{args.key} is neither a public key file nor a fingerprint (32 hex "
+                         "digits, as 'audit-tui bundle key' shows them).")
+        try:
+            signer = read_public_key(path)
+        except ValueError as exc:
+            return _fail(f"{exc}.")
+        fingerprint, public_key = signer.fingerprint, signer.public_key
+    target, engine = _open(args, must_exist=False)
+    try:
+        with engine.begin() as conn:
+            new = trust(conn, fingerprint=fingerprint, name=name, public_key=public_key,
+                        who=_who())
+    except database_errors() as exc:
+        return _database_error(target, exc)
+    finally:
+        engine.dispose()
+    print(f"{'Now trusting' if new else 'Already trusted; name updated:'} {name!r}, key "
+          f"{show(fingerprint)}.")
+    return EXIT_OK
+
+
+def run_keys(args) -> int:
+    from ..db.engine import read_only
+    from .signing import own_key, show
+    from .trust import trusted_keys
+
+    target, engine = _open(args, must_exist=True)
+    if engine is None:
+        return _fail(f"There is no database at {target.path}. Name one with --db.")
+    try:
+        with read_only(engine).connect() as conn:
+            found = trusted_keys(conn)
+    finally:
+        engine.dispose()
+    mine = own_key(create=False)
+    if mine is not None:
+        print(f"{show(mine[1].fingerprint)}  {mine[1].name}  (this copy's own key)")
+    for key in found:
+        print(f"{show(key.fingerprint)}  {key.name}  (trusted by {key.trusted_by or '?'} "
+              f"{key.trusted_at[:16]} UTC)")
+    if not found:
+        print("No other signers are trusted yet: 'audit-tui bundle trust FILE|FINGERPRINT "
+              "--name NAME' adds one.")
     return EXIT_OK

@@ -5,15 +5,16 @@ into an empty SQLite database the records and facts are checked as they are read
 the same transaction: see `import_bundle`); then, audit by audit, in batches:
 - an audit this database has never seen is inserted as it is, rows straight from the bundle
   (on SQLite by SQLite itself from the JSON, a helper thread reading ahead: bulk.py; otherwise
-  executemany per table), with its report facts;
+  executemany per table);
 - an audit whose record is byte for byte the one exchanged last time (`sync_audit.digest`) is
   skipped unread: nothing on the other side changed since the two agreed;
 - any other is merged field by field (merge.py) against what the two sides last agreed on;
   history rows missing here are appended (by id), and every change taken gets a history row.
 Template versions missing here are inserted from the bundle's text, so every audit renders and
-adds up as it was taken. The facts the reports count come with the bundle when the same version
-of the tool made them (they are what submitting would record); otherwise, and for merged
-audits, they are recorded here (db/facts.py). Any problem rolls the whole bundle back.
+adds up as it was taken. The facts the reports count (and their running counts) are never taken
+from the bundle: derived data, and a file can say anything. They are worked out here from the
+imported answers and grades (db/facts.py), as submitting does. Any problem rolls the whole
+bundle back.
 """
 
 from __future__ import annotations
@@ -25,15 +26,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .. import __version__
 from ..db.migrations_meta import LATEST
+from ..db.models import new_id
 from . import apply, records
+from .bundle_file import BundleRefused, open_bundle
 from .conversation import merge_conversation
-from .bundle_file import BundleRefused, _line_id, open_bundle
 from .export import UPSERT_AGREED, remember_agreement
 from .merge import ABSENT, plan_merge
+from .trust import check_signer
 
 ROW_KINDS = records.ROW_KINDS
+REVISION_KEY = "~revision"  # in a "fields" base: the other side's revision when they agreed
 IMPORT_LOCK = 0x41554455  # the server-wide advisory lock one import holds at a time
 
 
@@ -47,10 +50,13 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     conflicting: int = 0
+    older: int = 0  # audits whose record is older than what this database holds: skipped
     templates_added: int = 0
     events_added: int = 0
     still_conflicting: int = 0  # audits here with conflicts to resolve, after the import
     imported_before: str = ""  # when this very bundle was imported before, if it was
+    signer: object = None  # signing.Signer of the bundle
+    newly_trusted: bool = False  # the signer was trusted by this import (--trust-new-signer)
 
     @property
     def changed_anything(self) -> bool:
@@ -73,43 +79,6 @@ class _New:
     record: dict
     digest: str
     base: bytes  # the record, compressed: what both sides now agree on
-    facts: object = None  # AuditFacts from the bundle, or None: worked out here
-
-
-class _Facts:
-    """The bundle's facts, read alongside the audits (same order, submitted audits only)."""
-
-    def __init__(self, lines) -> None:
-        self.lines = iter(lines)
-        self._next()
-
-    def _next(self) -> None:
-        self.head = next(self.lines, None)
-        self.head_id = _line_id(self.head) if self.head is not None else None
-
-    def take(self, audit_id: str) -> bytes | None:
-        if self.head_id != audit_id:
-            return None
-        found = self.head
-        self._next()
-        return found
-
-    def drain(self) -> None:
-        for _ in self.lines:
-            pass
-
-
-def _facts_from_bundle(audit_id: str, record: dict, line: bytes):
-    """AuditFacts (db/facts.py) from the bundle's facts of one audit, counts included."""
-    from ..db.facts import AuditFacts
-    from .bulk import fact_counts
-
-    data = json.loads(line)
-    cell, counts = fact_counts(audit_id, data, record["actions"])
-    facts = AuditFacts(data["fact_audit"], cell, data["grades"], data["indicators"],
-                       data["yes_no"])
-    facts.counts.update(counts)
-    return facts
 
 
 class _Ahead:
@@ -183,18 +152,17 @@ def _conflict_value(field: str, text: str | None):
 
 
 class Importer:
-    def __init__(self, conn, session, bundle, *, who: str, trust_facts: bool,
-                 progress=None) -> None:
+    def __init__(self, conn, session, bundle, *, who: str, progress=None) -> None:
         self.conn, self.session, self.bundle = conn, session, bundle
         self.dialect = conn.dialect.name
-        self.who, self.trust_facts, self.progress = who, trust_facts, progress
+        self.who, self.progress = who, progress
         self.summary = ImportSummary(bundle.path, bundle.checksum, bundle.tool_version)
         self.now = records.when(datetime.now(UTC))
         self.templates: set[str] = set()
         self.refresh: list[str] = []  # audits whose facts and progress are worked out here
-        self.cells: dict = {}  # Cell -> Counter: the running counts the new audits add
         self.agreed: list[tuple] = []  # sync_audit rows of the new audits
         self.bulk = False  # new audits the fast way (bulk.py)
+        self.position: dict[str, int] = {}  # audit id -> its place in the bundle, from 1
 
     def refuse(self, why: str) -> BundleRefused:
         return BundleRefused(f"{self.bundle.path.name}: {why} Nothing was imported.")
@@ -204,13 +172,19 @@ class Importer:
         from ..db.state import TemplateTextBroken, template_from_text
         from ..templates.loader import text_hash
 
+        from ..locations import settings_file
+        from ..settings import load_settings
+        from .validate import RecordChecker
+
         rows = [json.loads(line) for line in self.bundle.lines("templates.jsonl")]
+        parsed = {}
         for row in rows:
             if text_hash(row[4]) != row[0]:
                 raise self.refuse(f"the text of template {row[1]} version {row[2]} does not "
                                   "match its hash.")
             try:
-                template_from_text(row[4], f"{row[1]} v{row[2]} (in the bundle)")
+                parsed[row[0]] = template_from_text(row[4],
+                                                    f"{row[1]} v{row[2]} (in the bundle)")
             except TemplateTextBroken as exc:
                 raise self.refuse(f"template {row[1]} version {row[2]} cannot be read by this "
                                   f"version of audit-tui ({exc}).") from None
@@ -224,6 +198,7 @@ class Importer:
         if missing:
             records.execute_many(self.conn, INSERTS["templates"], missing)
         self.templates = set(hashes) | have
+        self.checker = RecordChecker(parsed, load_settings(settings_file()))
         self.summary.templates_added = len(missing)
 
     # -- what is here already ------------------------------------------------------------------
@@ -254,15 +229,13 @@ class Importer:
             self.summary.audits = len(self.bundle.index)
             self.summary.unchanged = self.summary.audits - len(work)
         if work is None or work:
-            from ..db.facts import apply_counts, count_rows
-
             deferred = self.defer_indexes() if not known else []
             source = None
             if self.dialect == "sqlite":  # reading, checking, compressing on a helper thread
                 from .bulk import available
 
                 self.bulk = available(self.conn)
-                source = _Ahead(self.read(known, work), lambda: count_rows(self.cells))
+                source = _Ahead(self.read(known, work), lambda: None)
             try:
                 for kind, payload in (source or self.read(known, work)):
                     if kind == "new":
@@ -275,7 +248,6 @@ class Importer:
             remember_agreement(self.conn, self.agreed)
             for sql in deferred:
                 self.conn.exec_driver_sql(sql)
-            apply_counts(self.conn, count_rows(self.cells) if source is None else source.last)
             for audit_id in self.refresh:
                 apply.refresh_derived(self.session, audit_id)
         elif self.progress is not None:
@@ -290,16 +262,14 @@ class Importer:
         thread, ahead of the inserts (`_Ahead`)."""
         checking = self.bundle.index is None
         if checking:  # every record new, checked as it is read (Bundle.records)
-            facts = _Facts(self.bundle.checked_lines("facts.jsonl"))
             source = self.bundle.records()
         else:
-            facts = _Facts(self.bundle.lines("facts.jsonl"))
             source = ((line, audit_id, digest) for line, (audit_id, digest) in
                       zip(self.bundle.lines("audits.jsonl"), self.bundle.index))
         new: list[tuple] = []
         merge: list[tuple[dict, str]] = []
-        for line, audit_id, digest in source:
-            fact_line = facts.take(audit_id)
+        for place, (line, audit_id, digest) in enumerate(source, 1):
+            self.position[audit_id] = place
             if checking:
                 self.summary.audits += 1
             elif audit_id not in work:
@@ -312,12 +282,13 @@ class Importer:
                     yield "merge", merge
                     merge = []
                 continue
-            new.append((audit_id, digest, line, fact_line))
+            new.append((audit_id, digest, line))
             if len(new) >= records.BATCH:
                 yield "new", self.prepare_new(new)
                 new = []
-        if checking:
-            facts.drain()  # to the end of the facts too: checked
+        if checking:  # the facts member checked too, though nothing in it is used
+            for _ in self.bundle.checked_lines("facts.jsonl"):
+                pass
         if new:
             yield "new", self.prepare_new(new)
         if merge:
@@ -330,6 +301,14 @@ class Importer:
             if any(row[0] != audit_id for row in records.rows_of(record, name)):
                 raise ValueError(f"a row of audit {audit_id} names another audit")
         self.check_template(audit_id, record["audit"][3])
+        self.validate(record, audit_id)
+
+    def validate(self, record: dict, audit_id: str) -> None:
+        """The checks typed input gets (validate.py): the bundle is refused whole."""
+        problem = self.checker.problem(record)
+        if problem is not None:
+            raise self.refuse(f"audit {self.position.get(audit_id, '?')} in the bundle (id "
+                              f"{audit_id[:8]}), {problem}.")
 
     def check_template(self, audit_id: str, template_hash: str) -> None:
         if template_hash not in self.templates:
@@ -355,12 +334,10 @@ class Importer:
         return [sql for _, sql in found]
 
     def prepare_new(self, batch: list[tuple]):
-        """A batch of new audits (audit id, digest, line, facts line or None), read and
-        checked, ready for `insert_new`: on SQLite cut into each table's rows (bulk.py),
-        otherwise (or for records not in canonical form) parsed, as _New items. Adds the
-        running counts of the facts that came with them to `cells`."""
-        from ..db.facts import add_cells
-
+        """A batch of new audits (audit id, digest, line), read and checked, ready for
+        `insert_new`: on SQLite cut into each table's rows (bulk.py), otherwise (or for records
+        not in canonical form) parsed, as _New items. Their report facts are never taken from
+        the bundle (derived data, and a file can say anything): `run` records them here."""
         if self.bulk:
             from .bulk import prepare
 
@@ -368,14 +345,10 @@ class Importer:
             if found is not None:
                 return found
         new: list[_New] = []
-        for audit_id, digest, line, fact_line in batch:
+        for audit_id, digest, line in batch:
             record = json.loads(line)
             self.check(record, audit_id)
-            item = _New(record, digest, zlib.compress(line, 1))
-            if record["audit"][10] != "draft" and fact_line is not None and self.trust_facts:
-                item.facts = _facts_from_bundle(audit_id, record, fact_line)
-            new.append(item)
-        add_cells(self.cells, [item.facts for item in new if item.facts is not None])
+            new.append(_New(record, digest, zlib.compress(line, 1)))
         return new
 
     def insert_new(self, prepared) -> None:
@@ -385,17 +358,19 @@ class Importer:
             insert(self.conn, prepared)
             self.agreed += prepared.agreed
             self.refresh += prepared.refresh
-            count = len(prepared.ids)
+            ids = prepared.ids
         else:
             self.insert_parsed(prepared)
-            count = len(prepared)
+            ids = [item.record["id"] for item in prepared]
+        records.execute_many(self.conn, INSERTS["events"], [
+            (audit_id, new_id(), self.now, self.who, "from a bundle: audit added", None, None)
+            for audit_id in ids])
+        count = len(ids)
         self.summary.new += count
         if self.progress is not None:
             self.progress.advance(count)
 
     def insert_parsed(self, new: list[_New]) -> None:
-        from ..db.facts import INSERT_FACT_AUDIT, INSERT_GRADE, INSERT_INDICATOR, INSERT_YES_NO
-
         run = records.execute_many
         ids = {item.record["id"] for item in new}
         run(self.conn, INSERTS["audit"], [item.record["audit"] for item in new])
@@ -404,34 +379,33 @@ class Importer:
             if not {row[0] for row in rows} <= ids:
                 raise ValueError("a row names an audit it does not belong to")
             run(self.conn, INSERTS[name], records.for_engine(self.dialect, name, rows))
-        facts_list = [item.facts for item in new if item.facts is not None]
-        self.refresh += [item.record["id"] for item in new if item.facts is None
-                         and item.record["audit"][10] != "draft"]
-        if facts_list:
-            run(self.conn, INSERT_FACT_AUDIT, [f.audit_row for f in facts_list])
-            for sql, name in ((INSERT_GRADE, "grades"), (INSERT_INDICATOR, "indicators"),
-                              (INSERT_YES_NO, "yes_no")):
-                rows = [row for f in facts_list for row in getattr(f, name)]
-                run(self.conn, sql, records.for_engine(self.dialect, name, rows))
+        self.refresh += [item.record["id"] for item in new
+                         if item.record["audit"][10] != "draft"]
         self.agreed += [(item.record["id"], item.digest, "record", item.base, self.now)
                         for item in new]
 
     def merge_batch(self, merge: list[tuple[dict, str]]) -> None:
         ids = [record["id"] for record, _ in merge]
-        bases = {}
+        bases, revisions = {}, {}
         for part in records.batches(ids):
             for audit_id, kind, blob in records.fetch(
                     self.conn, f"SELECT audit_id, base_kind, base FROM sync_audit WHERE "
                                f"audit_id IN ({records.marks(len(part))})", tuple(part)):
                 bases[audit_id] = _base_fields(kind, bytes(blob))
+                if kind == "record":  # the revision the other side had when they agreed
+                    revisions[audit_id] = json.loads(zlib.decompress(bytes(blob)))["audit"][
+                        records.AUDIT.index("revision")]
+                else:  # kept beside the fields (none in a base from before)
+                    revisions[audit_id] = bases[audit_id].pop(REVISION_KEY, None)
         mine = {r["id"]: r for r in records.read_records(self.conn, ids)}
         for record, digest in merge:
-            self.merge_one(record, mine[record["id"]], digest, bases.get(record["id"]))
+            self.merge_one(record, mine[record["id"]], digest, bases.get(record["id"]),
+                           revisions.get(record["id"]))
         if self.progress is not None:
             self.progress.advance(len(merge))
 
     def merge_one(self, theirs_record: dict, mine_record: dict, digest: str,
-                  base: dict | None) -> None:
+                  base: dict | None, base_revision: int | None = None) -> None:
         audit_id = theirs_record["id"]
         if mine_record["audit"][3] != theirs_record["audit"][3]:
             raise self.refuse(f"audit {audit_id} was taken on another template version here.")
@@ -440,9 +414,18 @@ class Importer:
         mine, theirs = records.fields_of(mine_record), records.fields_of(theirs_record)
         plan = plan_merge(base, mine, theirs,
                           {f: _conflict_value(f, t) for f, t in conflicts.items()})
+        known = {e[1] for e in mine_record["events"]}
+        revision = theirs_record["audit"][records.AUDIT.index("revision")]
+        if (plan.changes and base_revision is not None and revision < base_revision
+                and {e[1] for e in theirs_record["events"]} <= known):
+            # An earlier revision than the one the other side sent when the two last agreed,
+            # and every change it carries is in this database's history already: an older
+            # state (a bundle imported again after a newer one). Nothing is taken: it would
+            # undo newer work.
+            self.summary.older += 1
+            return
         rows = records.full_rows(theirs_record)
         run = self.conn.exec_driver_sql
-        known = {e[1] for e in mine_record["events"]}
         extra = [e for e in theirs_record["events"] if e[1] not in known]
         if extra:
             records.execute_many(self.conn, INSERTS["events"], extra)
@@ -477,7 +460,7 @@ class Importer:
                             apply.show(f, mine.get(f)), apply.show(f, theirs.get(f)), self.now)
         for f in plan.dissolved:
             run("DELETE FROM sync_conflict WHERE audit_id = ? AND field = ?", (audit_id, f))
-        blob = zlib.compress(records.encode(plan.base), 1)
+        blob = zlib.compress(records.encode({**plan.base, REVISION_KEY: revision}), 1)
         run(UPSERT_AGREED, (audit_id, digest, "fields", blob, self.now))
         if plan.take:
             apply.touch(self.conn, audit_id, self.now)
@@ -526,9 +509,12 @@ class Importer:
         return changed
 
 
-def import_bundle(engine, path: Path, *, who: str = "", progress=None) -> ImportSummary:
+def import_bundle(engine, path: Path, *, who: str = "", progress=None,
+                  trust_new_signer: bool = False) -> ImportSummary:
     """Merge the bundle at `path` into the database behind `engine` (one transaction).
-    Raises BundleRefused, with nothing written, for a bundle that cannot be imported."""
+    Raises BundleRefused, with nothing written, for a bundle that cannot be imported: among
+    them one unsigned, with a bad signature, or signed by a signer this database does not
+    trust (unless `trust_new_signer`: the signer is then trusted, in the same transaction)."""
     path = Path(path)
     if not path.is_file():  # before the database is touched
         raise BundleRefused(f"{path} does not exist or is not a file. Nothing was imported.")
@@ -547,7 +533,11 @@ def import_bundle(engine, path: Path, *, who: str = "", progress=None) -> Import
                     if sqlite:  # a bulk insert: a page cache that holds it, indexes sorted
                         conn.exec_driver_sql("PRAGMA cache_size = -262144")  # in memory
                         conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
-                    summary = _import_in(conn, bundle, who=who, progress=progress)
+                    signer, newly = check_signer(conn, bundle, trust_new=trust_new_signer,
+                                                 who=who)
+                    summary = _import_in(conn, bundle, who=who, progress=progress,
+                                         signer=signer)
+                    summary.newly_trusted = newly
         finally:
             if sqlite:  # the connection goes back to the pool as it was
                 conn.exec_driver_sql("PRAGMA cache_size = -2000")
@@ -573,7 +563,7 @@ def _no_gc():
             gc.enable()
 
 
-def _import_in(conn, bundle, *, who: str, progress) -> ImportSummary:
+def _import_in(conn, bundle, *, who: str, progress, signer) -> ImportSummary:
     """The import, in the transaction of `conn`."""
     from sqlmodel import Session
 
@@ -581,8 +571,10 @@ def _import_in(conn, bundle, *, who: str, progress) -> ImportSummary:
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(?)", (IMPORT_LOCK,))
     session = Session(bind=conn, expire_on_commit=False)
     try:
-        importer = Importer(conn, session, bundle, who=who,
-                            trust_facts=bundle.tool_version == __version__, progress=progress)
+        # Every change the bundle brings says whose bundle it came from, and who imported it.
+        by = f"{signer.name[:60]} (key {signer.shown}), imported by {who}"[:200]
+        importer = Importer(conn, session, bundle, who=by, progress=progress)
+        importer.summary.signer = signer
         summary = importer.run()
         session.flush()
     except (KeyError, IndexError, TypeError, ValueError) as exc:
@@ -618,14 +610,15 @@ def _integrity_error(conn, exc: Exception) -> bool:
 def _log(conn, bundle, summary: ImportSummary, now: str, first: bool) -> None:
     values = (now, str(bundle.manifest.get("created_at", ""))[:40], summary.tool_version[:40],
               summary.audits, summary.new, summary.updated, summary.unchanged,
-              summary.conflicting)
+              summary.conflicting, summary.signer.name[:200], summary.signer.fingerprint)
     if first:
         conn.exec_driver_sql(
             "INSERT INTO sync_bundle (imported_at, created_at, tool_version, audits, new, "
-            "updated, unchanged, conflicting, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*values, bundle.checksum))
+            "updated, unchanged, conflicting, signer_name, signer_fingerprint, checksum) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, bundle.checksum))
     else:
         conn.exec_driver_sql(
             "UPDATE sync_bundle SET imported_at = ?, created_at = ?, tool_version = ?, "
-            "audits = ?, new = ?, updated = ?, unchanged = ?, conflicting = ? "
-            "WHERE checksum = ?", (*values, bundle.checksum))
+            "audits = ?, new = ?, updated = ?, unchanged = ?, conflicting = ?, "
+            "signer_name = ?, signer_fingerprint = ? WHERE checksum = ?",
+            (*values, bundle.checksum))
