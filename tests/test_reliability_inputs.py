@@ -62,7 +62,7 @@ async def test_bad_dates_are_refused_and_the_previous_one_kept(db_target, engine
         for text, message in cases.items():
             await refused(app, pilot, field, text)
             assert answer(engine, audit_id, "assessment_done").date_value == date(2026, 10, 1)
-            assert field.value == "01/10/2026", text  # the previous value is back on screen
+            assert field.value == text  # left as typed, to be corrected; the saved one stays
             shown = panel_text(app)
             assert message in shown, (text, shown)
             assert "not saved" not in str(app.screen.query_one("#walk-saved").render())
@@ -93,7 +93,7 @@ async def test_negative_and_impossible_counts_are_refused(db_target, engine, aud
                               "five": "'five' is not a number."}.items():
             await refused(app, pilot, field, text)
             assert answer(engine, audit_id, "workers").number_value == 5
-            assert field.value == "5", text
+            assert field.value == text  # left as typed, to be corrected; 5 stays saved
             assert message in panel_text(app), (text, panel_text(app))
 
 

@@ -69,7 +69,10 @@ def _insert_sql(name: str) -> str:
             f"({records.marks(len(columns))})")
 
 
-INSERTS = {name: _insert_sql(name) for name in ("audit", *records.CHILDREN, "templates")}
+INSERTS = {name: _insert_sql(name) for name in ("audit", *records.CHILDREN)}
+# A template version is the same row whoever stores it first (a demo may be storing it on a
+# server at this moment): stored once, never a clash.
+INSERTS["templates"] = _insert_sql("templates") + " ON CONFLICT (hash) DO NOTHING"
 
 
 @dataclass
