@@ -209,39 +209,86 @@ def write_facts(conn, facts_list: list[AuditFacts], *, counts: bool = True) -> N
         apply_counts(conn, count_rows(add_cells({}, facts_list)))
 
 
-def _actions(conn, audit_id: str) -> list[tuple]:
-    return [(r[0], r[1], None if r[2] is None else str(r[2])) for r in conn.exec_driver_sql(
-        "SELECT owner, status, due_date FROM action WHERE audit_id = ?", (audit_id,))]
+def _by_audit(conn, sql: str, ids: list[str]) -> dict[str, list[tuple]]:
+    """Rows of `sql` (its first column the audit id, `{ids}` where the ids go) by audit."""
+    out: dict[str, list[tuple]] = {}
+    marks = ", ".join("?" for _ in ids)
+    for row in conn.exec_driver_sql(sql.format(ids=marks), tuple(ids)):
+        out.setdefault(row[0], []).append(tuple(row[1:]))
+    return out
+
+
+def _actions(conn, ids: list[str]) -> dict[str, list[tuple]]:
+    return {audit_id: [(owner, status, None if due is None else str(due))
+                       for owner, status, due in rows]
+            for audit_id, rows in _by_audit(conn, "SELECT audit_id, owner, status, due_date "
+                                            "FROM action WHERE audit_id IN ({ids})", ids).items()}
+
+
+def _chunks(items, size: int):
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def record_facts(*, session: Session, audit_id: str) -> None:
     """Work out and keep the facts of a submitted audit (replacing any kept before)."""
-    from .state import load_state
+    record_facts_many(session=session, audit_ids=[audit_id])
 
-    clear_facts(session=session, audit_id=audit_id)
-    audit, state = load_state(session=session, audit_id=audit_id)
+
+def record_facts_many(*, session: Session, audit_ids: list[str]) -> None:
+    """`record_facts` for many audits, a few queries for each batch of them."""
+    from .state import load_states
+
+    clear_facts_many(session=session, audit_ids=audit_ids)
+    record_loaded(session, load_states(session=session, audit_ids=audit_ids))
+
+
+def record_loaded(session: Session, pairs) -> None:
+    """Keep the facts of submitted audits already read (pairs of audit row and AuditState, as
+    `state.load_states` gives them) that have none kept: the moderator's grades where there
+    are some, the actions from the database; running counts added up once at the end."""
+    from .state import BATCH
+
     conn = session.connection()
-    moderated_grades(conn, audit_id, state)
-    facts = facts_for_state(
-        audit_id=audit.id, template=state.template, state=state, team=audit.team,
-        service_area=audit.service_area, auditor=audit.auditor, audit_date=audit.audit_date,
-        actions=_actions(conn, audit_id))
-    write_facts(conn, [facts])
+    cells: dict[Cell, Counter] = {}
+    for chunk in _chunks(pairs, BATCH):
+        ids = [audit.id for audit, _ in chunk]
+        moderations = _moderations(conn, ids)
+        actions = _actions(conn, ids)
+        facts_list = []
+        for audit, state in chunk:
+            moderated_grades(state, moderations.get(audit.id, ()))
+            facts_list.append(facts_for_state(
+                audit_id=audit.id, template=state.template, state=state, team=audit.team,
+                service_area=audit.service_area, auditor=audit.auditor,
+                audit_date=audit.audit_date, actions=actions.get(audit.id, ())))
+        write_facts(conn, facts_list, counts=False)
+        add_cells(cells, facts_list)
+    apply_counts(conn, count_rows(cells))
 
 
-def moderated_grades(conn, audit_id: str, state: AuditState) -> None:
+def _moderations(conn, ids: list[str]) -> dict[str, list[tuple]]:
+    try:
+        return _by_audit(conn, "SELECT audit_id, section_key, auditor_grade, moderator_grade "
+                         "FROM moderation WHERE audit_id IN ({ids})", ids)
+    except Exception:  # a database without the moderation table (before migration step 4)
+        return {}
+
+
+def moderated_grades(state: AuditState, moderations) -> None:
     """Count the moderator's grade where there is one (issue 7): a moderated grade replaces the
     auditor's in `state` while the auditor's grade is still the one that was moderated (an
-    audit reopened and graded again is counted with its new grade until moderated again)."""
-    try:
-        rows = conn.exec_driver_sql(
-            "SELECT section_key, auditor_grade, moderator_grade FROM moderation "
-            "WHERE audit_id = ?", (audit_id,)).all()
-    except Exception:  # a database without the moderation table (before migration step 4)
-        return
+    audit reopened and graded again is counted with its new grade until moderated again).
+    `moderations` are (section key, auditor's grade, moderator's grade)."""
     from dataclasses import replace
 
-    for section_key, auditor_grade, moderator_grade in rows:
+    for section_key, auditor_grade, moderator_grade in moderations:
         if section_key == "":
             if state.overall_grade == auditor_grade:
                 state.overall_grade = moderator_grade
@@ -253,31 +300,49 @@ def moderated_grades(conn, audit_id: str, state: AuditState) -> None:
 
 def clear_facts(*, session: Session, audit_id: str) -> None:
     """Remove the facts of an audit (it is being reopened) and take it out of the counts."""
+    clear_facts_many(session=session, audit_ids=[audit_id])
+
+
+def clear_facts_many(*, session: Session, audit_ids: list[str]) -> None:
+    """`clear_facts` for many audits (those with no facts kept are passed over)."""
+    from .state import BATCH
+
     session.flush()
     conn = session.connection()
-    found = conn.exec_driver_sql(
-        "SELECT month, team, service_area, template_key, auditor FROM fact_audit "
-        "WHERE audit_id = ?", (audit_id,)).first()
-    if found is None:
-        return
-    counts: Counter = Counter({("audit", "", "", ""): 1})
-    for section_key, scale, grade, band, criterion in conn.exec_driver_sql(
-            "SELECT section_key, scale, grade, band, criterion FROM grade_fact "
-            "WHERE audit_id = ?", (audit_id,)):
-        kind, key = ("overall", "") if section_key == "" else ("grade", criterion)
-        counts[(kind, key, grade_value(scale, grade), band)] += 1
-    for key, met, open_ended in conn.exec_driver_sql(
-            "SELECT indicator_key, met, open_ended FROM indicator_result WHERE audit_id = ?",
-            (audit_id,)):
-        value = "nodata" if met is None else ("met" if met else "missed")
-        counts[("indicator", key, value, "open" if open_ended else "")] += 1
-    for key, choice in conn.exec_driver_sql(
-            "SELECT question_key, choice FROM yes_no_fact WHERE audit_id = ?", (audit_id,)):
-        counts[("yes_no", key, choice, "")] += 1
-    count_actions(counts, _actions(conn, audit_id))
-    for table in FACT_TABLES:
-        conn.exec_driver_sql(f"DELETE FROM {table} WHERE audit_id = ?", (audit_id,))
-    apply_counts(conn, count_rows({Cell(*found): counts}, sign=-1))
+    cells: dict[Cell, Counter] = {}
+    for ids in _chunks(audit_ids, BATCH):
+        found = {audit_id: Cell(*rest[0]) for audit_id, rest in _by_audit(
+            conn, "SELECT audit_id, month, team, service_area, template_key, auditor "
+            "FROM fact_audit WHERE audit_id IN ({ids})", ids).items()}
+        if not found:
+            continue
+        ids = list(found)
+        counts = {audit_id: Counter({("audit", "", "", ""): 1}) for audit_id in ids}
+        for audit_id, rows in _by_audit(
+                conn, "SELECT audit_id, section_key, scale, grade, band, criterion "
+                "FROM grade_fact WHERE audit_id IN ({ids})", ids).items():
+            for section_key, scale, grade, band, criterion in rows:
+                kind, key = ("overall", "") if section_key == "" else ("grade", criterion)
+                counts[audit_id][(kind, key, grade_value(scale, grade), band)] += 1
+        for audit_id, rows in _by_audit(
+                conn, "SELECT audit_id, indicator_key, met, open_ended FROM indicator_result "
+                "WHERE audit_id IN ({ids})", ids).items():
+            for key, met, open_ended in rows:
+                value = "nodata" if met is None else ("met" if met else "missed")
+                counts[audit_id][("indicator", key, value, "open" if open_ended else "")] += 1
+        for audit_id, rows in _by_audit(
+                conn, "SELECT audit_id, question_key, choice FROM yes_no_fact "
+                "WHERE audit_id IN ({ids})", ids).items():
+            for key, choice in rows:
+                counts[audit_id][("yes_no", key, choice, "")] += 1
+        for audit_id, rows in _actions(conn, ids).items():
+            count_actions(counts[audit_id], rows)
+        marks = ", ".join("?" for _ in ids)
+        for table in FACT_TABLES:
+            conn.exec_driver_sql(f"DELETE FROM {table} WHERE audit_id IN ({marks})", tuple(ids))
+        for audit_id, audit_counts in counts.items():
+            cells.setdefault(found[audit_id], Counter()).update(audit_counts)
+    apply_counts(conn, count_rows(cells, sign=-1))
 
 
 def audits_without_facts(*, session: Session) -> list[str]:

@@ -65,25 +65,90 @@ def details_of(audit: Audit) -> dict:
             "auditor": audit.auditor, "audit_date": audit.audit_date}
 
 
-def load_state(*, session: Session, audit_id: str) -> tuple[Audit, AuditState]:
-    audit = store.get_audit(session=session, audit_id=audit_id)
-    template = template_for(session=session, audit=audit)
+def build_state(*, template: Template, audit, answers, rows, results,
+                presence: tuple[bool, bool]) -> AuditState:
+    """The AuditState of one audit from its stored rows (ORM objects or Core rows: anything
+    with the columns as attributes; repeat rows in their order)."""
     state = AuditState(template=template, details=details_of(audit),
                        overall_grade=audit.overall_grade,
                        overall_rationale=audit.overall_rationale)
-    for answer in store.answers_for(session=session, audit_id=audit_id):
+    for answer in answers:
         q = state.question(answer.question_key)
         state.slots[(answer.question_key, answer.row_id)] = Slot(
             answer_value(q, answer), answer.not_applicable, answer.evidence)
-    for row in store.rows_for(session=session, audit_id=audit_id):
+    for row in rows:
         state.rows.setdefault(row.group_key, []).append(row.id)
-    for result in store.section_results(session=session, audit_id=audit_id):
+    for result in results:
         state.sections[result.section_key] = SectionMark(
             result.grade, result.rationale, result.not_applicable, result.na_reason)
+    state.conversation, state.feedback = presence
+    return state
+
+
+def load_state(*, session: Session, audit_id: str) -> tuple[Audit, AuditState]:
     from .conversation import presence
 
-    state.conversation, state.feedback = presence(session=session, audit_id=audit_id)
+    audit = store.get_audit(session=session, audit_id=audit_id)
+    state = build_state(
+        template=template_for(session=session, audit=audit), audit=audit,
+        answers=store.answers_for(session=session, audit_id=audit_id),
+        rows=store.rows_for(session=session, audit_id=audit_id),
+        results=store.section_results(session=session, audit_id=audit_id),
+        presence=presence(session=session, audit_id=audit_id))
     return audit, state
+
+
+BATCH = 500  # audits a query reads at a time in load_states
+
+
+def load_states(*, session: Session, audit_ids: list[str]):
+    """(audit row, AuditState) for many audits, BATCH at a time with one query a table (for
+    work over thousands of audits: a bundle's import). Yields in `audit_ids` order and skips
+    ids not in the database. `build_state` makes each state, as `load_state` does for one."""
+    import sqlalchemy as sa
+
+    from .models import FamilyFeedback, RepeatRow, SectionResult, WorkerConversation
+
+    conn = session.connection()
+    templates: dict[str, Template] = {}
+
+    def grouped(table, ids, *order):
+        out: dict[str, list] = {}
+        for row in conn.execute(sa.select(table).where(table.c.audit_id.in_(ids))
+                                .order_by(*order)):
+            out.setdefault(row.audit_id, []).append(row)
+        return out
+
+    session.flush()
+    for start in range(0, len(audit_ids), BATCH):
+        ids = audit_ids[start:start + BATCH]
+        audit_t = Audit.__table__
+        audits = {row.id: row for row in conn.execute(
+            sa.select(audit_t).where(audit_t.c.id.in_(ids)))}
+        answers = grouped(Answer.__table__, ids)
+        repeat_t = RepeatRow.__table__
+        rows = grouped(repeat_t, ids, repeat_t.c.audit_id, repeat_t.c.group_key,
+                       repeat_t.c.position, repeat_t.c.created_at)
+        results = grouped(SectionResult.__table__, ids)
+        conversation_t = WorkerConversation.__table__
+        reflected = {r.audit_id for r in conn.execute(
+            sa.select(conversation_t.c.audit_id, conversation_t.c.reflection)
+            .where(conversation_t.c.audit_id.in_(ids))) if (r.reflection or "").strip()}
+        feedback_t = FamilyFeedback.__table__
+        with_feedback = {r[0] for r in conn.execute(
+            sa.select(feedback_t.c.audit_id).where(feedback_t.c.audit_id.in_(ids)).distinct())}
+        for audit_id in ids:
+            audit = audits.get(audit_id)
+            if audit is None:
+                continue
+            template = templates.get(audit.template_hash)
+            if template is None:
+                template = templates[audit.template_hash] = template_for(session=session,
+                                                                         audit=audit)
+            yield audit, build_state(
+                template=template, audit=audit, answers=answers.get(audit_id, ()),
+                rows=rows.get(audit_id, ()), results=results.get(audit_id, ()),
+                presence=(audit_id in reflected, audit_id in with_feedback))
 
 
 def value_fields(question: Question, value) -> dict:

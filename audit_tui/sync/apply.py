@@ -155,20 +155,27 @@ def touch(conn, audit_id: str, at: str) -> None:
                          (at, audit_id))
 
 
-def refresh_derived(session, audit_id: str) -> None:
-    """After fields changed outside the store: the progress figures, and the report facts of a
-    submitted audit (recorded again) or a draft (removed)."""
-    from ..db.facts import clear_facts, record_facts
-    from ..db.state import load_state
+def refresh_derived(session, audit_ids: list[str]) -> None:
+    """After fields changed outside the store: the progress figures of these audits, and the
+    report facts of each submitted one (recorded again) or draft (removed), worked out from
+    the answers and grades in the database, a batch of audits at a time."""
+    from ..db.facts import clear_facts_many, record_loaded
+    from ..db.state import load_states
 
     session.expire_all()
-    audit, state = load_state(session=session, audit_id=audit_id)
-    done, total = state.progress()
+    clear_facts_many(session=session, audit_ids=audit_ids)
     conn = session.connection()
-    conn.exec_driver_sql("UPDATE audit SET answered_count = ?, required_count = ? WHERE id = ?",
-                         (done, total, audit_id))
-    if audit.status == "draft":
-        clear_facts(session=session, audit_id=audit_id)
-    else:
-        record_facts(session=session, audit_id=audit_id)
+    progress: list[tuple] = []
+
+    def submitted():
+        for audit, state in load_states(session=session, audit_ids=audit_ids):
+            done, total = state.progress()
+            progress.append((done, total, audit.id))
+            if audit.status != "draft":
+                yield audit, state
+
+    record_loaded(session, submitted())
+    if progress:
+        conn.exec_driver_sql("UPDATE audit SET answered_count = ?, required_count = ? "
+                             "WHERE id = ?", progress)
     session.expire_all()

@@ -251,8 +251,7 @@ class Importer:
             remember_agreement(self.conn, self.agreed)
             for sql in deferred:
                 self.conn.exec_driver_sql(sql)
-            for audit_id in self.refresh:
-                apply.refresh_derived(self.session, audit_id)
+            apply.refresh_derived(self.session, self.refresh)
         elif self.progress is not None:
             self.progress.advance(self.summary.audits)
         self.summary.still_conflicting = self.conn.exec_driver_sql(

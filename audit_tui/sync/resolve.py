@@ -268,7 +268,7 @@ def resolve_fields(*, session: Session, audit_id: str, fields: list[str], keep: 
         (zlib.compress(records.encode(base), 1), now, audit_id))
     if changed:
         apply.touch(conn, audit_id, now)
-        apply.refresh_derived(session, audit_id)
+        apply.refresh_derived(session, [audit_id])
 
 
 def _base(conn, audit_id: str) -> dict:
