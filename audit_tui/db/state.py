@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from sqlmodel import Session
 
+from ..templates.frozen import FrozenState, KeptTemplate
 from ..templates.loader import parse_template_text
 from ..templates.logic import NEVER, AuditState, SectionMark, Slot, age_value
 from ..templates.model import Question, Template
@@ -66,10 +67,11 @@ def details_of(audit: Audit) -> dict:
 
 
 def build_state(*, template: Template, audit, answers, rows, results,
-                presence: tuple[bool, bool]) -> AuditState:
+                presence: tuple[bool, bool], frozen: bool = False) -> AuditState:
     """The AuditState of one audit from its stored rows (ORM objects or Core rows: anything
-    with the columns as attributes; repeat rows in their order)."""
-    state = AuditState(template=template, details=details_of(audit),
+    with the columns as attributes; repeat rows in their order). `frozen`: a FrozenState,
+    read-only (its answers and marks never change), that remembers what shows."""
+    state = (FrozenState if frozen else AuditState)(template=template, details=details_of(audit),
                        overall_grade=audit.overall_grade,
                        overall_rationale=audit.overall_rationale)
     for answer in answers:
@@ -82,6 +84,7 @@ def build_state(*, template: Template, audit, answers, rows, results,
         state.sections[result.section_key] = SectionMark(
             result.grade, result.rationale, result.not_applicable, result.na_reason)
     state.conversation, state.feedback = presence
+    state.frozen = frozen
     return state
 
 
@@ -104,7 +107,8 @@ BATCH = 500  # audits a query reads at a time in load_states
 def load_states(*, session: Session, audit_ids: list[str]):
     """(audit row, AuditState) for many audits, BATCH at a time with one query a table (for
     work over thousands of audits: a bundle's import). Yields in `audit_ids` order and skips
-    ids not in the database. `build_state` makes each state, as `load_state` does for one."""
+    ids not in the database. `build_state` makes each state, as `load_state` does for one,
+    but frozen (templates/frozen.py): the states are for reading, never for changing."""
     import sqlalchemy as sa
 
     from .models import FamilyFeedback, RepeatRow, SectionResult, WorkerConversation
@@ -143,12 +147,12 @@ def load_states(*, session: Session, audit_ids: list[str]):
                 continue
             template = templates.get(audit.template_hash)
             if template is None:
-                template = templates[audit.template_hash] = template_for(session=session,
-                                                                         audit=audit)
+                template = templates[audit.template_hash] = KeptTemplate.of(
+                    template_for(session=session, audit=audit))
             yield audit, build_state(
                 template=template, audit=audit, answers=answers.get(audit_id, ()),
                 rows=rows.get(audit_id, ()), results=results.get(audit_id, ()),
-                presence=(audit_id in reflected, audit_id in with_feedback))
+                presence=(audit_id in reflected, audit_id in with_feedback), frozen=True)
 
 
 def value_fields(question: Question, value) -> dict:

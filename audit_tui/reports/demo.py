@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from ..db.facts import AuditFacts, db_datetime, facts_for_state
-from ..templates.logic import AuditState, SectionMark, Slot
+from ..templates.frozen import FrozenState, KeptTemplate
+from ..templates.logic import SectionMark, Slot
 from ..templates.model import Question, Template
 
 # template key -> (service area, teams); other templates get a team named after their service
@@ -139,101 +140,11 @@ class Batch:
             found.update(facts.counts)
 
 
-@dataclass(eq=False)
-class _State(AuditState):
-    """An AuditState that, once `frozen` (every answer given), remembers what shows: which
-    sections apply, which groups and questions show, each section's items. The facts and the
-    progress then walk the template without testing its conditions again. Its look-up tables
-    come from the _Plan (built once a template, not once an audit)."""
-
-    plan: object = None  # the _Plan of its template
-    frozen = False  # (not a field)
-
-    def __post_init__(self) -> None:
-        plan = self.plan
-        self._questions, self._sections, self._groups = plan.questions, plan.sections, \
-            plan.groups
-        self._memo: dict = {}
-
-    def section_visible(self, section) -> bool:
-        if not self.frozen:
-            return AuditState.section_visible(self, section)
-        key = ("v", section.key)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = AuditState.section_visible(self, section)
-        return found
-
-    def section_applies(self, section) -> bool:
-        if not self.frozen:
-            return AuditState.section_applies(self, section)
-        key = ("a", section.key)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = AuditState.section_applies(self, section)
-        return found
-
-    def group_visible(self, group) -> bool:
-        if not self.frozen:
-            return AuditState.group_visible(self, group)
-        key = ("g", group.key)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = AuditState.group_visible(self, group)
-        return found
-
-    def question_visible(self, q, row_id: str = "") -> bool:
-        if not self.frozen:
-            return AuditState.question_visible(self, q, row_id)
-        key = ("q", q.key, row_id)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = AuditState.question_visible(self, q, row_id)
-        return found
-
-    def all_hold(self, conditions, row_id: str = "") -> bool:
-        return not conditions or AuditState.all_hold(self, conditions, row_id)
-
-    def items(self, section):
-        if not self.frozen:
-            return AuditState.items(self, section)
-        key = ("i", section.key)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = AuditState.items(self, section)
-        return found
-
-
-@dataclass(frozen=True, eq=False)
-class _KeptTemplate(Template):
-    """The same template, whose lists of sections, questions, groups and indicators are made
-    once, not at every call (the facts of each audit walk them)."""
-
-    @classmethod
-    def of(cls, template: Template) -> "_KeptTemplate":
-        kept = cls(**{f.name: getattr(template, f.name) for f in fields(Template)})
-        for name in ("all_sections", "questions", "groups", "indicators"):
-            object.__setattr__(kept, f"_{name}", getattr(Template, name)(kept))
-        return kept
-
-    def all_sections(self) -> list:
-        return self._all_sections
-
-    def questions(self) -> list:
-        return self._questions
-
-    def groups(self) -> list:
-        return self._groups
-
-    def indicators(self) -> list:
-        return self._indicators
-
-
 class _Plan:
     """What the generator needs to know about one template, worked out once."""
 
     def __init__(self, template: Template, rng: random.Random) -> None:
-        template = _KeptTemplate.of(template)
+        template = KeptTemplate.of(template)
         self.template = template
         service, teams = SERVICES.get(template.key, (template.service,
                                                      [f"{template.service} Team"]))
@@ -302,7 +213,7 @@ class DemoMaker:
         audit_id = self.ids()
         worker = rng.choice(self.workers[team])
         auditor = rng.choice(self.auditors[plan.service])
-        state = _State(template=t, plan=plan, details={
+        state = FrozenState(template=t, details={
             "case_reference": f"DEMO-{self.number:06d}", "team": team,
             "service_area": plan.service, "social_worker": worker, "auditor": auditor,
             "audit_date": audit_date})
