@@ -26,6 +26,8 @@ from textual import events
 from textual.message import Message
 from textual.timer import Timer
 
+from .input_rules import pasted
+
 ORDERED = (events.Key, events.Paste)
 CHECK_EVERY = 0.05  # seconds between checks that the marker's widget is still on screen
 
@@ -47,6 +49,8 @@ class OrderedKeys:
     _key_check: Timer | None = None
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Paste) and pasted(event.text) != event.text:
+            event = events.Paste(pasted(event.text))  # no ESC or other control character
         if isinstance(event, ORDERED) and not event.is_forwarded:
             if not hasattr(self, "_waiting_keys"):
                 self._waiting_keys = deque()

@@ -181,8 +181,8 @@ def main() -> int:
 
 def report(args, med: dict, times: dict, counts: dict, size: float, total_rows: int,
            peak: float) -> str:
-    ratio = med["import"] / med["raw"]
     ratios = sorted(i / r for i, r in zip(times["import"], times["raw"]))
+    ratio = statistics.median(ratios)  # each run's import against its own raw run
     loads = [f"{x:.2f}" for x in getattr(args, "loads", []) if x is not None]
     load = (f"; 1-minute load average {loads[0]} before the runs, {loads[-1]} after "
             "(this benchmark's own threads count in the second)" if len(loads) == 2 else "")

@@ -393,10 +393,10 @@ async def test_text_is_saved_after_a_pause_once_and_literally(db_target, engine,
         await open_walk(app, pilot, audit_id, at="risk")
         await pilot.press("tab")  # to the evidence note
         await type_text(pilot, "Case note [bold]14/09[/bold] ")
-        app.screen.focused.post_message(events.Paste("\x1b[31mred"))  # pasted, with an escape
+        app.post_message(events.Paste("\x1b[31mred\x07"))  # pasted, as a terminal sends it
         await after_a_pause(pilot, lambda: answer(engine, audit_id, "risk") is not None)
         await settled(app, pilot)
-        note = "Case note [bold]14/09[/bold] \x1b[31mred"
+        note = "Case note [bold]14/09[/bold] [31mred"  # no ESC or BEL: input_rules.pasted
         assert answer(engine, audit_id, "risk").evidence == note
         await pilot.press("pagedown")  # nothing new to save
         await settled(app, pilot)

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
+from ..input_rules import line_problem, text_problem
 from ..templates.model import Template
 from . import quick_sql
 from .models import (
@@ -147,6 +148,10 @@ def create_audit(*, session: Session, template: Template, case_reference: str, a
     case_reference = case_reference.strip()
     if not case_reference:
         raise StoreError("A case reference is needed to start an audit.")
+    for name, value in (("case_reference", case_reference), ("team", team),
+                        ("service_area", service_area), ("social_worker", social_worker),
+                        ("auditor", auditor)):
+        _check_line(name, value.strip())
     ensure_template_version(session=session, template=template)
     audit = Audit(template_key=template.key, template_version=template.version,
                   template_hash=template.text_hash, case_reference=case_reference,
@@ -158,6 +163,22 @@ def create_audit(*, session: Session, template: Template, case_reference: str, a
     _event(session, audit, who, "audit created", None,
            f"{template.key} v{template.version}")
     return audit
+
+
+def _check_line(name: str, value: str) -> None:
+    """A one-line detail as input_rules takes it (the same rule a bundle's records meet)."""
+    wrong = line_problem(value)
+    if wrong:
+        raise StoreError(f"The {name.replace('_', ' ')} {wrong}.")
+
+
+def _check_action(fields: dict) -> None:
+    if isinstance(fields.get("owner"), str):
+        _check_line("owner", fields["owner"].strip())
+    for name in ("description", "note"):
+        wrong = text_problem(fields.get(name))
+        if wrong:
+            raise StoreError(f"The action's {name} {wrong}.")
 
 
 def get_audit(*, session: Session, audit_id: str) -> Audit:
@@ -181,6 +202,8 @@ def update_case_details(*, session: Session, audit_id: str, who: str, **fields: 
             value = value.strip()
         if name == "case_reference" and not value:
             raise StoreError("The case reference cannot be empty.")
+        if isinstance(value, str):
+            _check_line(name, value)
         old = getattr(audit, name)
         if old != value:
             setattr(audit, name, value)
@@ -402,6 +425,7 @@ def add_action(*, session: Session, audit_id: str, who: str, description: str, o
     audit = _editable(session, audit_id)
     if not description.strip():
         raise StoreError("An action needs a description.")
+    _check_action({"description": description, "owner": owner})
     action = Action(audit_id=audit_id, description=description.strip(), owner=owner.strip(),
                     due_date=due_date)
     session.add(action)
@@ -415,6 +439,7 @@ def update_action(*, session: Session, action_id: str, who: str, **fields: Any) 
     unknown = set(fields) - set(ACTION_FIELDS)
     if unknown:
         raise ValueError(f"not action fields: {sorted(unknown)}")
+    _check_action(fields)
     action = session.get(Action, action_id)
     if action is None:
         raise NotFound("That action is no longer in the database.")

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from ..widgets.new_audit_date_input import DateInput
+from ..input_rules import LINE_MAX
 from ..literal import literal
 
 
@@ -73,7 +74,7 @@ class ActionEditDialog(ModalScreen[ActionDraft | None]):
             with Horizontal(classes="field"):
                 yield Label("Owner")
                 yield Input(literal(self.action.owner), id="action-owner", compact=True,
-                            max_length=200, placeholder="who will do it")
+                            max_length=LINE_MAX, placeholder="who will do it")
             with Horizontal(classes="field"):
                 yield Label("Due date")
                 yield DateInput(self.action.due_date, id="action-due", compact=True,

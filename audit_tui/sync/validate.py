@@ -1,24 +1,14 @@
 """What arrives in a bundle is checked as typed input is: the case reference against the
-settings' pattern (Settings.case_reference_ok, as the new-audit form), text lengths (the form's
-200 characters) and no control characters, real dates, grades on the template version's scale,
+settings' pattern (Settings.case_reference_ok, as the new-audit form), and the rules of
+input_rules.py that the store applies to typed text (lengths, control characters, real dates), grades on the template version's scale,
 and question and section keys that exist in that version. One problem refuses the bundle whole;
 the sentence names the audit by its position in the bundle and the start of its id (never the
 text it holds) and the field."""
 
 from __future__ import annotations
 
-from datetime import date
-
+from ..input_rules import date_problem, line_problem, text_problem
 from . import records
-
-LINE_MAX = 200  # a one-line field, as the new-audit form's inputs take it
-_LINE_OK = {"\t"}
-_TEXT_OK = {"\n", "\t", "\r"}
-
-
-def _control(text: str, allowed: set[str]) -> bool:
-    return any(not ch.isprintable() and ch not in allowed and ch != " " for ch in text)
-
 
 class RecordChecker:
     """Checks records against their template versions (hash -> Template) and the settings."""
@@ -46,19 +36,19 @@ class RecordChecker:
         if not isinstance(ref, str) or not self.settings.case_reference_ok(ref):
             return "case reference: not a case reference this copy accepts"
         for name in ("team", "service_area", "social_worker", "auditor"):
-            value = at[name]
-            if not isinstance(value, str) or len(value) > LINE_MAX or _control(value, _LINE_OK):
-                return (f"{name.replace('_', ' ')}: longer than {LINE_MAX} characters or "
-                        "holds control characters")
-        if _bad_date(at["audit_date"], required=True):
-            return "audit date: not a real date"
+            wrong = line_problem(at[name])
+            if wrong:
+                return f"{name.replace('_', ' ')}: {wrong}"
+        wrong = date_problem(at["audit_date"], required=True)
+        if wrong:
+            return f"audit date: {wrong}"
         if at["status"] not in ("draft", "submitted"):
             return "status: neither draft nor submitted"
         overall = template.scale_for(template.overall.scale or template.scale)
         if at["overall_grade"] is not None and at["overall_grade"] not in overall.value_keys():
             return "overall grade: not on the template's scale"
-        if _bad_text(at["overall_rationale"]):
-            return "overall rationale: holds control characters"
+        if text_problem(at["overall_rationale"]):
+            return f"overall rationale: {text_problem(at['overall_rationale'])}"
         questions, sections = self._template_keys(at["template_hash"])
         for row in records.rows_of(record, "answers"):
             a = dict(zip(records.ANSWER, row))
@@ -68,10 +58,10 @@ class RecordChecker:
             if a["grade"] is not None and a["grade"] not in template.scale_for(
                     question.scale or template.scale).value_keys():
                 return f"answer {a['question_key']}: a grade not on the template's scale"
-            if _bad_text(a["text"]) or _bad_text(a["evidence"]) or _bad_text(a["choice"]):
-                return f"answer {a['question_key']}: holds control characters"
-            if _bad_date(a["date_value"]):
-                return f"answer {a['question_key']}: not a real date"
+            wrong = (text_problem(a["text"]) or text_problem(a["evidence"])
+                     or text_problem(a["choice"]) or date_problem(a["date_value"]))
+            if wrong:
+                return f"answer {a['question_key']}: {wrong}"
         for row in records.rows_of(record, "sections"):
             r = dict(zip(records.SECTION, row))
             section = sections.get(r["section_key"])
@@ -80,27 +70,17 @@ class RecordChecker:
             if r["grade"] is not None and r["grade"] not in template.scale_for(
                     section.scale or template.scale).value_keys():
                 return f"section {r['section_key']}: a grade not on the template's scale"
-            if _bad_text(r["rationale"]) or _bad_text(r["na_reason"]):
-                return f"section {r['section_key']}: holds control characters"
+            wrong = text_problem(r["rationale"]) or text_problem(r["na_reason"])
+            if wrong:
+                return f"section {r['section_key']}: {wrong}"
         for row in records.rows_of(record, "actions"):
             a = dict(zip(records.ACTION, row))
-            if any(not isinstance(a[k], str) or len(a[k]) > LINE_MAX or _control(a[k], _LINE_OK)
-                   for k in ("owner",)) or _bad_text(a["description"]) or _bad_text(a["note"]):
-                return "action: too long or holds control characters"
-            if _bad_date(a["due_date"]) or _bad_date(a["completed_date"]):
-                return "action: not a real date"
+            checks = (("owner", line_problem(a["owner"])),
+                      ("description", text_problem(a["description"])),
+                      ("note", text_problem(a["note"])),
+                      ("due date", date_problem(a["due_date"])),
+                      ("completion date", date_problem(a["completed_date"])))
+            wrong = next((f"{name} {what}" for name, what in checks if what), None)
+            if wrong:
+                return f"action: {wrong}"
         return None
-
-
-def _bad_text(value) -> bool:
-    return value is not None and (not isinstance(value, str) or _control(value, _TEXT_OK))
-
-
-def _bad_date(value, *, required: bool = False) -> bool:
-    if value is None:
-        return required
-    try:
-        date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return True
-    return False

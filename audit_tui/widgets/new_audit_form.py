@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
+from ..input_rules import LINE_MAX
 from ..settings import Settings
 from ..templates.model import Template
 from .new_audit_date_input import DateInput
@@ -79,7 +80,7 @@ class CaseDetailsForm(VerticalScroll, can_focus=False):
         for key, label in TEXT_FIELDS:
             with Horizontal(classes="field"):
                 yield Label(label)
-                yield Input(id=key, compact=True, max_length=200,
+                yield Input(id=key, compact=True, max_length=LINE_MAX,
                             placeholder="required" if key == "case_reference" else "")
             if key == "case_reference":
                 yield Static(literal(self.settings.case_reference_hint), id="case_reference-help",

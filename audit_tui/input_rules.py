@@ -1,0 +1,67 @@
+"""What typed text may hold, one rule for every way text comes in: the app's forms, the store
+behind them, and a bundle's records (sync/validate.py).
+
+- A one-line field (a case detail, an action's owner) holds at most LINE_MAX characters and no
+  control character but tab (the form's inputs take LINE_MAX).
+- Longer text (a rationale, evidence, a note) may hold line breaks and tabs, no other control
+  character (ESC would be obeyed by a terminal showing it; see literal.py for showing text).
+- A date is a real calendar date in ISO form.
+Each check returns None, or what is wrong as a few words to follow the field's name. Pasted
+text loses its control characters on the way in (`pasted`, in key_order.py), since a key
+cannot type one: what is typed then always passes these checks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+LINE_MAX = 200  # characters in a one-line field
+_LINE_OK = frozenset("\t ")
+_TEXT_OK = frozenset("\n\t\r ")
+
+
+def _control(text: str, allowed: frozenset[str]) -> bool:
+    return any(not ch.isprintable() and ch not in allowed for ch in text)
+
+
+def line_problem(value) -> str | None:
+    """What is wrong with a one-line field's value, or None."""
+    if not isinstance(value, str):
+        return "is not text"
+    if len(value) > LINE_MAX:
+        return f"is longer than {LINE_MAX} characters"
+    if _control(value, _LINE_OK):
+        return "holds control characters"
+    return None
+
+
+def text_problem(value) -> str | None:
+    """What is wrong with a longer text (None is no text: fine), or None."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return "is not text"
+    if _control(value, _TEXT_OK):
+        return "holds control characters"
+    return None
+
+
+def date_problem(value, *, required: bool = False) -> str | None:
+    """What is wrong with a date given as ISO text (or a date), or None."""
+    if value is None:
+        return "is missing" if required else None
+    if isinstance(value, date):
+        return None
+    try:
+        date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return "is not a real date"
+    return None
+
+
+def pasted(text: str) -> str:
+    """Pasted text without the control characters no field may hold (line breaks and tabs
+    stay: a one-line field takes the first line, as it does anyway)."""
+    if not _control(text, _TEXT_OK):
+        return text
+    return "".join(ch for ch in text if ch.isprintable() or ch in _TEXT_OK)

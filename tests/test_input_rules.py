@@ -1,0 +1,62 @@
+"""One rule for typed text (input_rules.py): the store refuses what a bundle's import refuses,
+and a paste loses the control characters no field may hold."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from audit_tui.db import store
+from audit_tui.db.engine import session_scope
+from audit_tui.input_rules import LINE_MAX, date_problem, line_problem, pasted, text_problem
+
+
+def test_the_rules():
+    assert line_problem("Team North\tEast") is None
+    assert line_problem("x" * LINE_MAX) is None
+    assert line_problem("x" * (LINE_MAX + 1)) == f"is longer than {LINE_MAX} characters"
+    assert line_problem("North\x1b[2J") == "holds control characters"
+    assert line_problem("North\nSouth") == "holds control characters"
+    assert line_problem(3) == "is not text"
+    assert text_problem("two\nlines\r\n\tand a tab") is None
+    assert text_problem(None) is None
+    assert text_problem("bell\x07") == "holds control characters"
+    assert date_problem("2025-02-29") == "is not a real date"
+    assert date_problem(None, required=True) == "is missing"
+    assert date_problem(date(2025, 2, 28)) is None and date_problem("2024-02-29") is None
+
+
+def test_a_paste_keeps_its_lines_and_loses_escapes():
+    assert pasted("plain text") == "plain text"
+    assert pasted("\x1b[31mred\x1b[0m\r\nnext\tline\x07") == "[31mred[0m\r\nnext\tline"
+    assert text_problem(pasted("".join(map(chr, range(0, 200))))) is None
+
+
+@pytest.mark.parametrize("field,value,says", [
+    ("team", "North\x1b]0;owned\x07", "The team holds control characters."),
+    ("social_worker", "x" * 201, f"The social worker is longer than {LINE_MAX} characters."),
+])
+def test_the_store_refuses_what_an_import_refuses(engine, example_template, field, value, says):
+    with session_scope(engine) as session:
+        with pytest.raises(store.StoreError) as refused:
+            store.create_audit(session=session, template=example_template,
+                               case_reference="CASE-1", audit_date=date(2025, 3, 1), who="sam",
+                               **{field: value})
+        assert str(refused.value) == says
+    with session_scope(engine) as session:
+        audit = store.create_audit(session=session, template=example_template,
+                                   case_reference="CASE-1", audit_date=date(2025, 3, 1),
+                                   who="sam", team="North")
+        audit_id = audit.id
+    with session_scope(engine) as session:
+        with pytest.raises(store.StoreError, match=says.replace(".", r"\.")):
+            store.update_case_details(session=session, audit_id=audit_id, who="sam",
+                                      **{field: value})
+        with pytest.raises(store.StoreError, match="The action's note holds control"):
+            action = store.add_action(session=session, audit_id=audit_id, who="sam",
+                                      description="Review the plan", owner="Ann")
+            store.update_action(session=session, action_id=action.id, who="sam",
+                                note="done\x1b[2J")
+    with session_scope(engine) as session:
+        assert store.get_audit(session=session, audit_id=audit_id).team == "North"
