@@ -18,6 +18,7 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .migrations_later import LATER_STEPS
 from .migrations_meta import APPLICATION_ID, LATEST
 
 
@@ -471,7 +472,7 @@ def _step_6(conn: Connection) -> None:
 
 
 STEPS: list[Callable[[Connection], None]] = [_step_1, _step_2, _step_3, _step_4, _step_5,
-                                              _step_6]
+                                              _step_6, *LATER_STEPS]
 assert len(STEPS) == LATEST, "add the new step's number to migrations_meta.LATEST"
 
 
