@@ -19,6 +19,8 @@ def test_the_rules():
     assert line_problem("North\x1b[2J") == "holds control characters"
     assert line_problem("North\nSouth") == "holds control characters"
     assert line_problem(3) == "is not text"
+    assert line_problem("Team\u00a0North \u2014 caf\u00e9 \U0001f469\u200d\U0001f467") is None
+    assert line_problem("abc\u202edcba") == "holds control characters"  # a bidi override
     assert text_problem("two\nlines\r\n\tand a tab") is None
     assert text_problem(None) is None
     assert text_problem("bell\x07") == "holds control characters"
@@ -30,7 +32,8 @@ def test_the_rules():
 def test_a_paste_keeps_its_lines_and_loses_escapes():
     assert pasted("plain text") == "plain text"
     assert pasted("\x1b[31mred\x1b[0m\r\nnext\tline\x07") == "[31mred[0m\r\nnext\tline"
-    assert text_problem(pasted("".join(map(chr, range(0, 200))))) is None
+    assert text_problem(pasted("".join(map(chr, range(0, 9000))))) is None
+    assert pasted("no\u00a0break") == "no\u00a0break"
 
 
 @pytest.mark.parametrize("field,value,says", [

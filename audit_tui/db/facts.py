@@ -183,11 +183,34 @@ def apply_counts(conn, rows: list[tuple]) -> None:
     """Add rows (negative n to take away) to fact_count; drop counts that reach zero."""
     if not rows:
         return
-    conn.exec_driver_sql(UPSERT_COUNT, rows)
+    if conn.dialect.name == "postgresql" and len(rows) > COPY_COUNTS_FROM:
+        _upsert_copied(conn, rows)
+    else:
+        conn.exec_driver_sql(UPSERT_COUNT, rows)
     if any(row[-1] < 0 for row in rows):
         conn.exec_driver_sql(
             "DELETE FROM fact_count WHERE dim = ? AND dim_value = ? AND kind = ? AND month = ? "
             "AND key = ? AND value = ? AND band = ? AND n <= 0", [row[:-1] for row in rows])
+
+
+COPY_COUNTS_FROM = 1000  # rows: more go to a server by COPY and one upsert (a bulk import)
+COUNT_COLUMNS = ("dim", "dim_value", "kind", "month", "key", "value", "band", "n")
+
+
+def _upsert_copied(conn, rows: list[tuple]) -> None:
+    """UPSERT_COUNT for many rows on PostgreSQL: COPY into a temporary table, then one
+    INSERT ... SELECT ... ON CONFLICT (rows hold each key once, as count_rows gives them)."""
+    from .bulk_rows import insert_rows
+
+    columns = ", ".join(COUNT_COLUMNS)
+    conn.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS fact_count_in "
+                         "(LIKE fact_count) ON COMMIT DROP")
+    insert_rows(conn, "fact_count_in", COUNT_COLUMNS, rows)
+    conn.exec_driver_sql(
+        f"INSERT INTO fact_count AS c ({columns}) SELECT {columns} FROM fact_count_in "
+        "ON CONFLICT (dim, dim_value, kind, month, key, value, band) "
+        "DO UPDATE SET n = c.n + excluded.n")
+    conn.exec_driver_sql("DELETE FROM fact_count_in")
 
 
 def add_cells(cells: dict[Cell, Counter], facts_list: list[AuditFacts]) -> dict[Cell, Counter]:
@@ -196,15 +219,24 @@ def add_cells(cells: dict[Cell, Counter], facts_list: list[AuditFacts]) -> dict[
     return cells
 
 
+FACT_COLUMNS = {  # the columns of each INSERT above, for insert_rows (COPY on a server)
+    table: tuple(c.strip() for c in sql[sql.index("(") + 1:sql.index(")")].split(","))
+    for table, sql in (("fact_audit", INSERT_FACT_AUDIT), ("grade_fact", INSERT_GRADE),
+                       ("indicator_result", INSERT_INDICATOR), ("yes_no_fact", INSERT_YES_NO))}
+
+
 def write_facts(conn, facts_list: list[AuditFacts], *, counts: bool = True) -> None:
-    """Insert the facts of several audits (one executemany a table) and, unless the caller
-    adds them up itself (`add_cells`, `count_rows`, `apply_counts`), their counts."""
-    conn.exec_driver_sql(INSERT_FACT_AUDIT, [f.audit_row for f in facts_list])
-    for sql, attr in ((INSERT_GRADE, "grades"), (INSERT_INDICATOR, "indicators"),
-                      (INSERT_YES_NO, "yes_no")):
-        rows = [row for f in facts_list for row in getattr(f, attr)]
-        if rows:
-            conn.exec_driver_sql(sql, rows)
+    """Insert the facts of several audits (new rows: one COPY or executemany a table) and,
+    unless the caller adds them up itself (`add_cells`, `count_rows`, `apply_counts`), their
+    counts."""
+    from .bulk_rows import insert_rows
+
+    insert_rows(conn, "fact_audit", FACT_COLUMNS["fact_audit"],
+                [f.audit_row for f in facts_list])
+    for table, attr in (("grade_fact", "grades"), ("indicator_result", "indicators"),
+                        ("yes_no_fact", "yes_no")):
+        insert_rows(conn, table, FACT_COLUMNS[table],
+                    [row for f in facts_list for row in getattr(f, attr)])
     if counts:
         apply_counts(conn, count_rows(add_cells({}, facts_list)))
 
