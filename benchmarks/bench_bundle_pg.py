@@ -29,22 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_bundle import TABLES, _load, prepared  # noqa: E402
 from perfdoc import machine, write_section  # noqa: E402
-
-
-def schema_url(base: str, admin) -> tuple[str, str]:
-    import sqlalchemy as sa
-
-    from audit_tui.locations import parse_database
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    url = f"{base}{sep}options=-csearch_path%3D{schema}"
-    from audit_tui.db.opening import prepare
-
-    prepare(parse_database(url, "--db"))
-    return schema, url
+from pgschema import Schema  # noqa: E402
 
 
 def engine_for(url: str):
@@ -100,24 +85,22 @@ def main() -> int:
                        stdin=subprocess.DEVNULL)
     prepared(source)
 
-    from audit_tui.db.engine import make_engine
     from audit_tui.sync.export import export_bundle
     from audit_tui.sync.importer import import_bundle
 
-    admin = make_engine(args.pg_url)
     src = engine_for(str(source))
     bundle = work / "all.bundle"
     result = export_bundle(src, bundle, status="all")
     src.dispose()
     times: dict[str, list[float]] = {"import": [], "again": [], "executemany": []}
-    schemas: list[str] = []
+    schemas: list[Schema] = []
     loads = [_load()]
     rows = 0
     try:
         for run in range(args.runs):
-            schema, url = schema_url(args.pg_url, admin)
+            schema = Schema(args.pg_url).empty()
             schemas.append(schema)
-            engine = engine_for(url)
+            engine = engine_for(schema.url)
             started = time.perf_counter()
             first = import_bundle(engine, bundle, who="bench", trust_new_signer=True)
             times["import"].append(time.perf_counter() - started)
@@ -125,9 +108,9 @@ def main() -> int:
             again = import_bundle(engine, bundle, who="bench")
             times["again"].append(time.perf_counter() - started)
             assert first.new == result.audits and again.unchanged == result.audits
-            raw_schema, raw_url = schema_url(args.pg_url, admin)
+            raw_schema = Schema(args.pg_url).empty()
             schemas.append(raw_schema)
-            raw_engine = engine_for(raw_url)
+            raw_engine = engine_for(raw_schema.url)
             spent, rows = executemany_rows(engine, raw_engine)
             times["executemany"].append(spent)
             engine.dispose()
@@ -135,17 +118,12 @@ def main() -> int:
             print(f"  run {run + 1}: import {times['import'][-1]:.2f} s, again "
                   f"{times['again'][-1]:.2f} s, executemany {spent:.2f} s", flush=True)
     finally:
-        import sqlalchemy as sa
-
-        with admin.begin() as conn:
-            for schema in schemas:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        server = schemas[0].server_version() if schemas else "?"
+        for schema in schemas:
+            schema.drop()
     loads.append(_load())
     med = {k: statistics.median(v) for k, v in times.items()}
     load = ", ".join(f"{x:.2f}" for x in loads if x is not None)
-    with make_engine(args.pg_url).connect() as conn:
-        server = conn.exec_driver_sql("SHOW server_version").scalar()
     body = "\n".join([
         "## Bundles on PostgreSQL",
         "",

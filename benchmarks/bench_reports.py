@@ -32,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from perfdoc import machine, write_section  # noqa: E402
+from pgschema import Schema  # noqa: E402
 
 NOTES = [
     "How: submitting an audit records its facts (section and overall grades with their band, "
@@ -158,20 +159,26 @@ def main() -> int:
                         help="times to build the database with demo (median)")
     parser.add_argument("--db", type=Path, help="use (or build) this database")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--pg-url", help="measure on this PostgreSQL database instead (in a new "
+                        "schema, dropped afterwards; figures go to 'Reports on PostgreSQL')")
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/performance.md")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     db = args.db or work / "bench.db"
     env = {**os.environ, "AUDIT_TUI_HOME": str(work / "home")}
     env.pop("AUDIT_TUI_DB", None)
-    tool = [sys.executable, "-m", "audit_tui", "--db", str(db)]
+    server = Schema(args.pg_url) if args.pg_url else None
+    url = server.url if server else f"sqlite:///{db}"
+    tool = [sys.executable, "-m", "audit_tui", "--db", server.url if server else str(db)]
     results: dict[str, tuple[float, float, float]] = {}  # median s, peak MB, median CPU s
     loads = [os.getloadavg()[0]]
-    if not db.exists():
+    if server is not None or not db.exists():
         times, cpus, peak = [], [], 0.0
         for run in range(max(1, args.demo_runs)):
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)  # a new file every time
+            if server is not None:
+                server.empty()
             print(f"Building {args.audits} audits with demo ({run + 1}) ...", flush=True)
             seconds, mb, _, cpu = measured(
                 [*tool, "demo", "--audits", str(args.audits), "--yes"], env)
@@ -180,8 +187,7 @@ def main() -> int:
             peak = max(peak, mb)
             print(f"  demo: {seconds:.1f} s (CPU {cpu:.1f} s), {mb:.0f} MB", flush=True)
         results["demo"] = (statistics.median(times), peak, statistics.median(cpus))
-    seconds, mb, out, _ = measured([sys.executable, "-c", FIGURES, f"sqlite:///{db}",
-                                    str(args.runs)], env)
+    seconds, mb, out, _ = measured([sys.executable, "-c", FIGURES, url, str(args.runs)], env)
     figures = json.loads([x for x in out.splitlines() if x.startswith("JSON")][-1][4:])
     results["anchor"] = (figures["anchor"], mb, None)
     results["refresh"] = (figures["refresh"], mb, None)
@@ -202,11 +208,14 @@ def main() -> int:
         print(f"  {name}: {results[name][0]:.2f} s (CPU {results[name][2]:.2f} s), "
               f"{peak:.0f} MB", flush=True)
     loads.append(os.getloadavg()[0])
-    size = db.stat().st_size / 1e9
+    size = server.size() if server else db.stat().st_size / 1e9
     body = report(args, figures, results, size, loads)
+    if server is not None:
+        body = body.replace("## Reports", "## Reports on PostgreSQL", 1)
+        server.drop()
     print(body)
     if not args.no_doc:
-        write_section("reports", body)
+        write_section("reports-postgresql" if server else "reports", body)
     for path in [*work.glob("export*.csv"), work / "pack.html"]:
         path.unlink(missing_ok=True)
     if not args.keep and not args.db:
