@@ -2,13 +2,16 @@
 behind them, and a bundle's records (sync/validate.py).
 
 - A one-line field (a case detail, an action's owner) holds at most LINE_MAX characters and no
-  control character but tab (the form's inputs take LINE_MAX).
-- Longer text (a rationale, evidence, a note) may hold line breaks and tabs, no other control
-  character (ESC would be obeyed by a terminal showing it; see literal.py for showing text).
+  control character but tab (the form's inputs take LINE_MAX). These are the names reports
+  group by and terminals show in lists: an ESC or a bidirectional override there would act
+  on the reader's screen.
+- Longer text (an answer, a rationale, evidence, a note) is kept exactly as written, whatever
+  it holds (it is shown literally, literal.py, and exported safely), but for NUL, which a
+  PostgreSQL server cannot store.
 - A date is a real calendar date in ISO form.
 Each check returns None, or what is wrong as a few words to follow the field's name. Pasted
-text loses its control characters on the way in (`pasted`, in key_order.py), since a key
-cannot type one: what is typed then always passes these checks.
+text loses its control characters on the way in (`pasted`, in key_order.py), as a key cannot
+type one.
 """
 
 from __future__ import annotations
@@ -42,8 +45,8 @@ def text_problem(value) -> str | None:
         return None
     if not isinstance(value, str):
         return "is not text"
-    if _TEXT_CONTROL.search(value):
-        return "holds control characters"
+    if "\x00" in value:
+        return "holds a NUL character"
     return None
 
 

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from ..input_rules import line_problem, text_problem
+from ..input_rules import line_problem
 from ..templates.model import Template
 from . import quick_sql
 from .models import (
@@ -173,12 +173,9 @@ def _check_line(name: str, value: str) -> None:
 
 
 def _check_action(fields: dict) -> None:
+    """An action's owner is a one-line detail (its description and note are kept exactly)."""
     if isinstance(fields.get("owner"), str):
         _check_line("owner", fields["owner"].strip())
-    for name in ("description", "note"):
-        wrong = text_problem(fields.get(name))
-        if wrong:
-            raise StoreError(f"The action's {name} {wrong}.")
 
 
 def get_audit(*, session: Session, audit_id: str) -> Audit:
