@@ -51,7 +51,8 @@ def set_answer(column, value):
     (set_section("grade", 9), "a grade not on the template's scale"),
     (set_section("section_key", "no_such_section"), "a section that is not in the template"),
     (set_answer("question_key", "no_such_question"), "a question that is not in the template"),
-    (set_answer("evidence", "seen\x00"), "control characters"),
+    (set_answer("evidence", "seen\x00"), "holds a NUL character"),
+    (set_audit("social_worker", "Sam \u202eekiM"), "social worker: holds control characters"),
 ])
 def test_hostile_text_is_refused_whole(engine, other, mini, tmp_path, change, field):  # noqa: F811
     fill(engine, mini)
