@@ -178,7 +178,8 @@ def test_a_template_the_importing_database_lacks_comes_with_the_bundle(engine, o
         assert state.slot("seen_alone").value == "yes"
     got = figures(other)
     assert got["audits"] == 1
-    assert [t["label"] for t in got["breakdowns"]["template"]["rows"]] == ["Only on this laptop"]
+    assert [t["label"] for t in got["breakdowns"]["template"]["rows"]] == [
+        "Only on this laptop v1"]
     assert got == figures(engine)
 
 

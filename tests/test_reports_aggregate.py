@@ -105,7 +105,7 @@ def test_breakdowns_by_team_month_template_auditor(engine, ids):
     month = s.breakdowns["month"].rows
     assert [(r.value, r.label, r.audits) for r in month] == [("2024-01", "Jan 2024", 2),
                                                               ("2024-02", "Feb 2024", 2)]
-    assert [r.label for r in s.breakdowns["template"].rows] == ["Mini audit"]
+    assert [r.label for r in s.breakdowns["template"].rows] == ["Mini audit v1"]
     auditors = {r.value: r.overall[0].good for r in s.breakdowns["auditor"].rows}
     assert auditors == {"Ann": 1, "Bob": 1}
     north = s.breakdowns["team"].rows[0]

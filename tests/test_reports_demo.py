@@ -33,7 +33,8 @@ def facts_of(conn, audit_id: str) -> dict:
     out = {}
     for table in ("fact_audit", "grade_fact", "indicator_result", "yes_no_fact"):
         rows = conn.exec_driver_sql(f"SELECT * FROM {table} WHERE audit_id = ?", (audit_id,))
-        out[table] = sorted(tuple(r[:-1]) if table == "fact_audit" else tuple(r) for r in rows)
+        keep = [i for i, name in enumerate(rows.keys()) if name != "recorded_at"]
+        out[table] = sorted(tuple(r[i] for i in keep) for r in rows)
     return out
 
 

@@ -5,12 +5,14 @@ submission, with the template's own rules (visibility, indicators, scales), and 
 tables (migration step 2). Reopening the audit removes them; submitting it again records them
 anew. The reports then never read an answer or rebuild a template to count.
 
-- `fact_audit`: the dimensions the audit is counted under (template, team, service area,
-  auditor, audit date and month).
+- `fact_audit`: the dimensions the audit is counted under (template and its version, team,
+  service area, auditor, audit date and month).
 - `grade_fact`: the overall grade (section_key '' and criterion '') and each visible graded
   section's grade, with its band on the scale it was given on: 'good' (good or better),
   'inadequate', 'neither', or 'na' (the section does not apply: never counted as a grade).
-- `indicator_result`: each computed timescale (one per repeat row), met NULL for no data.
+- `indicator_result`: each computed timescale (one per repeat row), met NULL for no data,
+  `never` when its end was answered "never happened" (a result of its own: counted with band
+  'never' beside met or missed, as the template says it counts).
 - `yes_no_fact`: each visible yes/no answer ('yes', 'no', 'na').
 - `fact_count`: running counts by month, for every audit (dim '') and by each single
   dimension, so that the unfiltered dashboard reads a few thousand rows. Actions change after
@@ -39,12 +41,13 @@ DIM_COLUMNS: dict[str, str] = {"team": "team", "service_area": "service_area",
                                "template": "template_key", "auditor": "auditor"}
 
 INSERT_FACT_AUDIT = ("INSERT INTO fact_audit (audit_id, template_key, team, service_area, "
-                     "auditor, audit_date, month, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                     "auditor, audit_date, month, recorded_at, template_version) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 INSERT_GRADE = ("INSERT INTO grade_fact (audit_id, section_key, criterion, scale, grade, band) "
                 "VALUES (?, ?, ?, ?, ?, ?)")
 INSERT_INDICATOR = ("INSERT INTO indicator_result (audit_id, indicator_key, row_id, template_key,"
-                    " section_key, criterion, label, unit, limit_value, amount, met, open_ended)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    " section_key, criterion, label, unit, limit_value, amount, met, open_ended,"
+                    " never) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 INSERT_YES_NO = ("INSERT INTO yes_no_fact (audit_id, question_key, row_id, choice) "
                  "VALUES (?, ?, ?, ?)")
 UPSERT_COUNT = ("INSERT INTO fact_count (dim, dim_value, kind, month, key, value, band, n) "
@@ -109,8 +112,8 @@ def facts_for_state(*, audit_id: str, template: Template, state: AuditState, tea
     month = audit_date.strftime("%Y-%m")
     cell = Cell(month, team, service_area, template.key, auditor)
     facts = AuditFacts((audit_id, template.key, team, service_area, auditor,
-                        audit_date.isoformat(), month, db_datetime(recorded_at or utcnow())),
-                       cell)
+                        audit_date.isoformat(), month, db_datetime(recorded_at or utcnow()),
+                        template.version), cell)
     counts = facts.counts
     counts[("audit", "", "", "")] += 1
     if state.overall_grade is not None:
@@ -152,11 +155,18 @@ def facts_for_state(*, audit_id: str, template: Template, state: AuditState, tea
             facts.indicators.append((
                 audit_id, indicator.key, result.row_id, template.key, indicator.section,
                 criteria.get(indicator.section, ""), indicator.label, indicator.unit,
-                float(indicator.limit), result.amount, met, bool(result.open_ended)))
-            value = "nodata" if met is None else ("met" if met else "missed")
-            counts[("indicator", indicator.key, value, "open" if result.open_ended else "")] += 1
+                float(indicator.limit), result.amount, met, bool(result.open_ended),
+                bool(result.never)))
+            counts[indicator_count(indicator.key, met, result.open_ended, result.never)] += 1
     count_actions(counts, actions)
     return facts
+
+
+def indicator_count(key: str, met, open_ended, never) -> tuple[str, str, str, str]:
+    """The fact_count key of one indicator result: its value 'met', 'missed' or 'nodata', and
+    its band 'open' (measured to the audit date) or 'never' (the end never happened)."""
+    value = "nodata" if met is None else ("met" if met else "missed")
+    return ("indicator", key, value, "never" if never else ("open" if open_ended else ""))
 
 
 def count_actions(counts: Counter, actions: Iterable[tuple]) -> None:
@@ -357,11 +367,10 @@ def clear_facts_many(*, session: Session, audit_ids: list[str]) -> None:
                 kind, key = ("overall", "") if section_key == "" else ("grade", criterion)
                 counts[audit_id][(kind, key, grade_value(scale, grade), band)] += 1
         for audit_id, rows in _by_audit(
-                conn, "SELECT audit_id, indicator_key, met, open_ended FROM indicator_result "
-                "WHERE audit_id IN ({ids})", ids).items():
-            for key, met, open_ended in rows:
-                value = "nodata" if met is None else ("met" if met else "missed")
-                counts[audit_id][("indicator", key, value, "open" if open_ended else "")] += 1
+                conn, "SELECT audit_id, indicator_key, met, open_ended, never FROM "
+                "indicator_result WHERE audit_id IN ({ids})", ids).items():
+            for key, met, open_ended, never in rows:
+                counts[audit_id][indicator_count(key, met, open_ended, never)] += 1
         for audit_id, rows in _by_audit(
                 conn, "SELECT audit_id, question_key, choice FROM yes_no_fact "
                 "WHERE audit_id IN ({ids})", ids).items():
@@ -403,10 +412,9 @@ def expected_counts(conn) -> dict[tuple, int]:
             "SELECT audit_id, section_key, criterion, scale, grade, band FROM grade_fact"):
         kind, key = ("overall", "") if section_key == "" else ("grade", criterion)
         cells[dims[audit_id]][(kind, key, grade_value(scale, grade), band)] += 1
-    for audit_id, key, met, open_ended in conn.exec_driver_sql(
-            "SELECT audit_id, indicator_key, met, open_ended FROM indicator_result"):
-        value = "nodata" if met is None else ("met" if met else "missed")
-        cells[dims[audit_id]][("indicator", key, value, "open" if open_ended else "")] += 1
+    for audit_id, key, met, open_ended, never in conn.exec_driver_sql(
+            "SELECT audit_id, indicator_key, met, open_ended, never FROM indicator_result"):
+        cells[dims[audit_id]][indicator_count(key, met, open_ended, never)] += 1
     for audit_id, key, choice in conn.exec_driver_sql(
             "SELECT audit_id, question_key, choice FROM yes_no_fact"):
         cells[dims[audit_id]][("yes_no", key, choice, "")] += 1

@@ -81,4 +81,24 @@ def step_7_action_counts(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
-LATER_STEPS = [step_7_action_counts]
+def step_8_fact_versions(conn: Connection) -> None:
+    """Template versions and "never happened" in the report facts (issue 13).
+
+    - fact_audit gains the template version each audit was taken on, filled in for the
+      audits that have facts from the audit table (a submitted audit cannot change version),
+      so that reports can name each audit with its own version's titles and split by version;
+    - indicator_result gains `never`: the indicator's start or end was answered "never
+      happened", a result of its own in the reports (still counted as met or missed as its
+      template says). Facts recorded before this step have `never` false until they are
+      worked out again.
+    """
+    conn.exec_driver_sql("ALTER TABLE fact_audit ADD COLUMN template_version INTEGER "
+                         "NOT NULL DEFAULT 0")
+    conn.exec_driver_sql("UPDATE fact_audit SET template_version = (SELECT a.template_version "
+                         "FROM audit a WHERE a.id = fact_audit.audit_id) WHERE EXISTS "
+                         "(SELECT 1 FROM audit a WHERE a.id = fact_audit.audit_id)")
+    conn.exec_driver_sql("ALTER TABLE indicator_result ADD COLUMN never BOOLEAN NOT NULL "
+                         "DEFAULT FALSE")
+
+
+LATER_STEPS = [step_7_action_counts, step_8_fact_versions]

@@ -27,7 +27,7 @@ from .figures import (
     Summary,
     YesNoFigure,
 )
-from .filters import COLUMNS, DIMENSIONS, Filters, where
+from .filters import DIMENSIONS, GROUPS, Filters, template_version, where
 from .labels import Labels, labels_for
 
 BY_DEFAULT = ("team", "month", "template", "auditor")
@@ -167,6 +167,7 @@ def summary(*, conn, filters: Filters = Filters(), today: date | None = None,
                 else:
                     setattr(fig, val, getattr(fig, val) + n)
                     fig.still_open += n if band == "open" else 0
+                    fig.never += n if band == "never" else 0
             elif kind == "yes_no":
                 fig = yes_no_of(key)
                 setattr(fig, val, getattr(fig, val) + n)
@@ -181,10 +182,10 @@ def summary(*, conn, filters: Filters = Filters(), today: date | None = None,
                 f"JOIN grade_fact g ON g.audit_id = f.audit_id WHERE {clause} "
                 "GROUP BY 1, 2, 3, 4, 5", params):
             grades.add("" if section_key == "" else criterion, scale, grade, band, n)
-        for key, met, open_ended, n in conn.exec_driver_sql(
-                f"SELECT i.indicator_key, i.met, i.open_ended, count(*) {base} "
+        for key, met, open_ended, never, n in conn.exec_driver_sql(
+                f"SELECT i.indicator_key, i.met, i.open_ended, i.never, count(*) {base} "
                 f"JOIN indicator_result i ON i.audit_id = f.audit_id WHERE {clause} "
-                "GROUP BY 1, 2, 3", params):
+                "GROUP BY 1, 2, 3, 4", params):
             fig = indicator(key)
             if met is None:
                 fig.no_data += n
@@ -192,6 +193,7 @@ def summary(*, conn, filters: Filters = Filters(), today: date | None = None,
                 fig.met += n if met else 0
                 fig.missed += 0 if met else n
                 fig.still_open += n if open_ended else 0
+                fig.never += n if never else 0
         for key, choice, n in conn.exec_driver_sql(
                 f"SELECT y.question_key, y.choice, count(*) {base} "
                 f"JOIN yes_no_fact y ON y.audit_id = f.audit_id WHERE {clause} GROUP BY 1, 2",
@@ -353,8 +355,9 @@ def breakdowns(*, conn, filters: Filters = Filters(), by: tuple[str, ...],
     counted = filters.counted_dim()
     from_facts = []
     for name in by:
-        if counted is None or not (counted[0] == "" or name in ("month", counted[0])):
-            from_facts.append(name)
+        if counted is None or name == "template" or not (
+                counted[0] == "" or name in ("month", counted[0])):
+            from_facts.append(name)  # (the running counts do not tell template versions apart)
             continue
         dim, value = counted
         if name == "month":
@@ -371,7 +374,7 @@ def breakdowns(*, conn, filters: Filters = Filters(), by: tuple[str, ...],
                 per_value[name][group].add_value(key, val, band, n)
     if from_facts:
         base, clause, params = _base(filters)
-        columns = ", ".join(COLUMNS[name] for name in from_facts)
+        columns = ", ".join(GROUPS[name] for name in from_facts)
         width = len(from_facts)
         for row in conn.exec_driver_sql(
                 f"SELECT {columns}, count(*) {base} WHERE {clause} GROUP BY {columns}", params):
@@ -399,5 +402,6 @@ def _label(by: str, value: str, labels: Labels) -> str:
     if by == "month":
         return month_label(value)
     if by == "template":
-        return labels.template(value)
+        key, version = template_version(value)
+        return labels.template(key, version)
     return value or "(none)"

@@ -21,7 +21,8 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
                        help="audits dated in this month (instead of --from and --to)")
     group.add_argument("--team", help="one team")
     group.add_argument("--service-area", dest="service_area", help="one service area")
-    group.add_argument("--template", help="one template (its key)")
+    group.add_argument("--template", help="one template (its key), or one version of it "
+                                           "(KEY@VERSION)")
     group.add_argument("--auditor", help="one auditor")
     group.add_argument("--status", help="one status (default: every submitted audit)")
 

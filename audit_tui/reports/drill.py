@@ -20,7 +20,7 @@ class Pick:
 
     kind 'audits': every audit the filters keep; 'overall' / 'grade' (key = criterion): value
     is a grade ('2'), a band ('good', 'inadequate') or 'na'; 'indicator' (key = indicator):
-    'met', 'missed', 'nodata' or 'open'; 'yes_no' (key = question): 'yes', 'no', 'na';
+    'met', 'missed', 'nodata', 'open' or 'never'; 'yes_no' (key = question): 'yes', 'no', 'na';
     'action' (key = owner, or '' for any): 'open', 'overdue', 'done' or '' for any.
     """
 
@@ -57,7 +57,8 @@ def _fact_join(pick: Pick, params: dict) -> tuple[str, str, str]:
     if pick.kind == "indicator":
         cond = "i.indicator_key = :key"
         cond += {"met": " AND i.met = 1", "missed": " AND i.met = 0",
-                 "nodata": " AND i.met IS NULL", "open": " AND i.open_ended"}.get(
+                 "nodata": " AND i.met IS NULL", "open": " AND i.open_ended",
+                 "never": " AND i.never"}.get(
             pick.value, "")
         return ("JOIN indicator_result i ON i.audit_id = f.audit_id", cond,
                 f"coalesce({number_text('i.amount')} || ' ' || replace(i.unit, '_', ' '), "

@@ -139,6 +139,7 @@ class IndicatorFigure:
     missed: int = 0
     no_data: int = 0
     still_open: int = 0  # measured to the audit date: not done yet when audited
+    never: int = 0  # the end was answered "never happened" (a part of met or missed)
     median: float | None = None
     worst: float | None = None
 
@@ -153,6 +154,7 @@ class IndicatorFigure:
         return {"key": self.key, "label": self.label, "criterion": self.criterion,
                 "unit": self.unit, "limit": self.limit, "met": self.met,
                 "missed": self.missed, "no_data": self.no_data, "still_open": self.still_open,
+                "never_happened": self.never,
                 "pct_met": _round(percent(self.met, self.measured)), "median": self.median,
                 "worst": self.worst}
 

@@ -24,6 +24,17 @@ DIMENSIONS: dict[str, str] = {
 COLUMNS: dict[str, str] = {"team": "f.team", "service_area": "f.service_area",
                            "template": "f.template_key", "auditor": "f.auditor",
                            "month": "f.month"}
+# What a breakdown groups by: a template with each of its versions apart ('KEY@VERSION').
+GROUPS: dict[str, str] = {**COLUMNS, "template": "f.template_key || '@' || "
+                                                 "CAST(f.template_version AS TEXT)"}
+
+
+def template_version(value: str) -> tuple[str, int | None]:
+    """A template filter's (key, version): 'KEY@VERSION' is one version, 'KEY' every one."""
+    key, at, version = value.rpartition("@")
+    if at and version.isdigit():
+        return key, int(version)
+    return value, None
 
 
 @dataclass(frozen=True)
@@ -66,8 +77,8 @@ class Filters:
         if self.status or self.month_range() is None:
             return None
         dims = self.dims()
-        if len(dims) > 1:
-            return None
+        if len(dims) > 1 or (self.template and template_version(self.template)[1] is not None):
+            return None  # the running counts are kept by template, not by version
         return dims[0] if dims else ("", "")
 
     def narrowed(self, dimension: str, value: str) -> "Filters":
@@ -87,6 +98,9 @@ class Filters:
             end = self.date_to.strftime("%d/%m/%Y") if self.date_to else "today"
             parts.append(f"audit dates {start} to {end}")
         for name, value in self.dims():
+            if name == "template":
+                key, version = template_version(value)
+                value = key if version is None else f"{key} version {version}"
             parts.append(f"{DIMENSIONS[name].lower()} {value}")
         if self.status:
             parts.append(f"status {self.status}")
@@ -103,6 +117,11 @@ def where(filters: Filters) -> tuple[str, str, dict]:
         clauses.append("f.audit_date <= :date_to")
         params["date_to"] = filters.date_to.isoformat()
     for name, value in filters.dims():
+        if name == "template":
+            value, version = template_version(value)
+            if version is not None:
+                clauses.append("f.template_version = :template_version")
+                params["template_version"] = version
         clauses.append(f"{COLUMNS[name]} = :{name}")
         params[name] = value
     if filters.status:

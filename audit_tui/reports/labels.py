@@ -2,7 +2,9 @@
 
 They come from the template versions stored in the database (every audit keeps the exact text
 it was taken on), so a report reads the same on any machine, whatever template files it has.
-Where two versions of a template differ, the newer one names things.
+Where two versions of a template differ, the newer one names things in figures that add the
+versions up; what names one audit, or one version (a breakdown by template), uses that
+version's own titles (`template(key, version)`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Labels:
     scales: dict[str, Scale] = field(default_factory=lambda: dict(BUILTIN_SCALES))
     criteria: dict[str, str] = field(default_factory=dict)  # in document order
     templates: dict[str, str] = field(default_factory=dict)  # key -> title
+    versions: dict[tuple[str, int], str] = field(default_factory=dict)  # (key, version) -> title
     yes_no: dict[str, str] = field(default_factory=dict)  # question key -> prompt, in order
     questions: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (prompt, type)
     indicators: dict[str, IndicatorInfo] = field(default_factory=dict)
@@ -44,8 +47,12 @@ class Labels:
             labels[value] = str(value)
         return labels
 
-    def template(self, key: str) -> str:
-        return self.templates.get(key, key)
+    def template(self, key: str, version: int | None = None) -> str:
+        """A template's title; with a version, that version's own title and its number."""
+        if version is None:
+            return self.templates.get(key, key)
+        title = self.versions.get((key, version)) or self.templates.get(key, key)
+        return f"{title} v{version}"
 
 
 def labels_for(conn) -> Labels:
@@ -66,6 +73,7 @@ def labels_for(conn) -> Labels:
         except TemplateTextBroken:
             continue
         labels.templates[template.key] = template.title
+        labels.versions[(template.key, template.version)] = template.title
         labels.scales.update(template.scales)
         for section in template.all_sections():
             labels.criteria[section.criterion] = template.criterion_title(section.criterion)

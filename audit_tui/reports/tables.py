@@ -122,12 +122,16 @@ def breakdown_tables(b: Breakdown, labels_of_criteria: dict[str, str]) -> list[T
 
 def indicator_table(s: Summary) -> Table:
     table = Table("Timeliness", ["Indicator", "Limit", "Met", "Missed", "No data",
-                                 "Still open", "Met (%)", "Median", "Worst"], key="indicators")
+                                 "Still open", "Never happened", "Met (%)", "Median", "Worst"],
+                  key="indicators")
     for f in s.indicators:
         table.rows.append([f.label, f"{amount_text(f.limit)} {UNITS.get(f.unit, f.unit)}",
                            str(f.met), str(f.missed), str(f.no_data), str(f.still_open),
-                           f.met_text(), amount_text(f.median), amount_text(f.worst)])
+                           str(f.never), f.met_text(), amount_text(f.median),
+                           amount_text(f.worst)])
     table.notes.append("Still open: not done by the audit date, measured to the audit date. "
+                       "Never happened: the audit answered that it never took place (counted "
+                       "as met or missed as the template says). "
                        "Median and worst are over the audits with data.")
     return table
 

@@ -77,13 +77,13 @@ def fill_breakdown(table: DataTable, b: Breakdown) -> None:
 def fill_indicators(table: DataTable, s: Summary) -> None:
     _reset(table, [("name", "Indicator"), ("limit", "Limit"), ("met", "Met"),
                    ("missed", "Missed"), ("nodata", "No data"), ("open", "Still open"),
-                   ("pct", "Met %"), ("median", "Median"), ("worst", "Worst")])
+                   ("never", "Never"), ("pct", "Met %"), ("median", "Median"), ("worst", "Worst")])
     for f in s.indicators:
         unit = UNITS.get(f.unit, f.unit)
         plo = " (PLO)" if f.criterion == "plo_drift" else ""
         table.add_row(_name(f.label + plo), Text(f"{amount_text(f.limit)} {unit}"),
                       *[Text(str(v), justify="right")
-                        for v in (f.met, f.missed, f.no_data, f.still_open)],
+                        for v in (f.met, f.missed, f.no_data, f.still_open, f.never)],
                       Text(f.met_text(), justify="right"),
                       Text(amount_text(f.median), justify="right"),
                       Text(amount_text(f.worst), justify="right"), key=f.key)
@@ -129,7 +129,7 @@ def pick_for(table_id: str, row_key: str, column: str, by: str = "team"):
         pick = Pick("overall", "", grade) if grade else Pick("audits")
         return pick, by, value
     if table_id == "indicators":
-        value = column if column in ("met", "missed", "nodata", "open") else ""
+        value = column if column in ("met", "missed", "nodata", "open", "never") else ""
         return Pick("indicator", row_key, value), None, None
     if table_id == "yesno":
         return Pick("yes_no", row_key, column if column in ("yes", "no", "na") else ""), \
