@@ -118,3 +118,86 @@ async def test_reflection_feedback_and_the_document(target, template_dir):
     assert "I see the plan drifted" in cells and "Plan grade too low" in cells
     assert "She felt heard" in cells and "Yes mostly" in cells
     assert not any("DRAFT" in p.text for p in word.sections[0].header.paragraphs)
+
+
+def feedback_recorded(target, audit_id) -> None:
+    from audit_tui.db.conversation import record_feedback
+
+    def work(s):
+        record_feedback(session=s, audit_id=audit_id, who="t", from_whom="parent", how="call",
+                        gathered_on=date(2026, 3, 1), said="The worker listened",
+                        answers=[("Did the worker listen to you?", "Yes")])
+        record_feedback(session=s, audit_id=audit_id, who="t", from_whom="child",
+                        how="visit", gathered_on=date(2026, 3, 2), said="Too many workers")
+    in_store(target, work)
+
+
+def footer_keys(app) -> dict[str, object]:
+    """The footer's keys as shown: action -> FooterKey."""
+    from textual.widgets._footer import FooterKey
+
+    return {key.action: key for key in app.screen.query(FooterKey)}
+
+
+async def test_feedback_is_corrected_and_removed_from_the_review(target, template_dir):
+    from textual.widgets import OptionList
+
+    from audit_tui.commands import ScreenActions
+
+    audit_id = collaborative_audit(target, template_dir)
+    feedback_recorded(target, audit_id)
+    ids = [f["id"] for f in sorted(row(target, "family_feedback", audit_id),
+                                   key=lambda f: f["created_at"])]
+    app = make_app(target, template_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_review(app, pilot, audit_id)
+        review = app.screen
+        assert not review.check_action("edit_feedback", ())  # not on the Conversation tab
+        await pilot.press("5")
+        listed = review.query_one("#feedback-list", OptionList)
+        await wait_for(pilot, lambda: listed.has_focus and listed.option_count == 2)
+        # the keys: bound with ids, in the footer inside 80 columns, in the palette by name
+        active = {b.binding.action: b for b in review.active_bindings.values()}
+        assert active["edit_feedback"].binding.id == "review.edit_feedback"
+        assert active["remove_feedback"].binding.id == "review.remove_feedback"
+        shown = footer_keys(app)
+        for action in ("edit_feedback", "remove_feedback", "write_document", "submit"):
+            assert shown[action].region.right <= 80, action
+        titles = [title for title, _, _ in ScreenActions(review)._commands()]
+        assert "Edit feedback" in titles and "Remove feedback" in titles
+
+        await pilot.press("down", "e")  # the child's feedback, corrected
+        await wait_for(pilot, lambda: app.screen is not review)
+        dialog = app.screen
+        said = dialog.query_one("#feedback-said", TextArea)
+        assert said.text == "Too many workers" and said.has_focus
+        assert dialog.query_one("#feedback-who", Select).value == "child"
+        await pilot.press(*" since the summer")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is review)
+        await wait_for(pilot, lambda: any(f["said"] == "Too many workers since the summer"
+                                          for f in row(target, "family_feedback", audit_id)))
+        kept = {f["id"]: (f["who"], f["how"], f["said"])
+                for f in row(target, "family_feedback", audit_id)}
+        assert kept == {ids[0]: ("parent", "call", "The worker listened"),
+                        ids[1]: ("child", "visit", "Too many workers since the summer")}
+
+        await wait_for(pilot, lambda: review.feedback.get(ids[1], (None,))[0] is not None
+                       and review.feedback[ids[1]][0].said.endswith("summer"))
+        listed.highlighted = 0
+        await pilot.press("x")  # the parent's, removed after a yes
+        await wait_for(pilot, lambda: app.screen is not review)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is review)
+        assert len(row(target, "family_feedback", audit_id)) == 2
+        await pilot.press("x")
+        await wait_for(pilot, lambda: app.screen is not review)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(row(target, "family_feedback", audit_id)) == 1)
+        assert row(target, "family_feedback", audit_id)[0]["id"] == ids[1]
+        events = {e["what"]: e for e in row(target, "audit_event", audit_id)}
+        assert events["family feedback removed"]["old_value"] == \
+            "parent by call: The worker listened"
+        assert events["family feedback changed"]["new_value"] == \
+            "child by visit: Too many workers since the summer"
+        await wait_for(pilot, lambda: listed.option_count == 1)

@@ -2,8 +2,9 @@
 
 Like `store.py`, every function takes the session keyword-only, works in that session's
 transaction (the caller commits) and writes a history row for every change. Both parts can be
-recorded on a draft or a submitted audit: the conversation with the worker often happens after
-the audit is finished, and it is an addition to the audit, not a change of its grades.
+recorded (and feedback corrected or removed) on a draft or a submitted audit: the conversation
+with the worker often happens after the audit is finished, and it is an addition to the audit,
+not a change of its grades.
 """
 
 from __future__ import annotations
@@ -124,6 +125,20 @@ def record_feedback(*, session: Session, audit_id: str, who: str, from_whom: str
     _touch(audit)
     session.add(audit)
     return row
+
+
+def remove_feedback(*, session: Session, audit_id: str, who: str, feedback_id: str) -> None:
+    """Remove one piece of feedback (recorded by mistake, or on the wrong audit). What it said
+    is kept in the audit's history as the old value."""
+    audit = get_audit(session=session, audit_id=audit_id)
+    row = session.get(FamilyFeedback, feedback_id)
+    if row is None or row.audit_id != audit_id:
+        raise NotFound("That feedback is no longer in the database.")
+    _event(session, audit, who, "family feedback removed", f"{row.who} by {row.how}: {row.said}",
+           None)
+    session.delete(row)
+    _touch(audit)
+    session.add(audit)
 
 
 def presence(*, session: Session, audit_id: str) -> tuple[bool, bool]:

@@ -3,7 +3,8 @@
 questions.
 
 Dismisses with a `FamilyWords`, or None if the user cancels. What they said (or an answer to
-one of the questions) is needed.
+one of the questions) is needed. Given a `FamilyWords`, the dialog corrects it: its fields
+start filled in (and its own questions, as recorded, are kept beside the template's).
 """
 
 from __future__ import annotations
@@ -43,40 +44,48 @@ class FeedbackDialog(ModalScreen[FamilyWords | None]):
         Binding("escape", "cancel", "Cancel", id="feedback.cancel"),
     ]
 
-    def __init__(self, questions: tuple[str, ...] = (), *, today: date | None = None) -> None:
+    def __init__(self, questions: tuple[str, ...] = (), *, today: date | None = None,
+                 current: FamilyWords | None = None) -> None:
         super().__init__()
-        self.questions = questions
+        self.current = current or FamilyWords(gathered_on=today or date.today())
+        recorded = dict(self.current.answers)
+        self.questions = tuple(dict.fromkeys((*questions, *recorded)))
+        self.answered = recorded
         self.today = today
 
     def compose(self) -> ComposeResult:
         with Vertical():
+            words = self.current
             yield Static("Feedback from the child or family", classes="title")
             with VerticalScroll():
                 with Horizontal(classes="field"):
                     yield Label("From")
-                    yield Select(WHO, value="parent", allow_blank=False, compact=True,
+                    yield Select(WHO, value=words.from_whom, allow_blank=False, compact=True,
                                  id="feedback-who")
                 with Horizontal(classes="field"):
                     yield Label("How")
-                    yield Select(HOW, value="call", allow_blank=False, compact=True,
+                    yield Select(HOW, value=words.how, allow_blank=False, compact=True,
                                  id="feedback-how")
                 with Horizontal(classes="field"):
                     yield Label("When")
-                    yield DateInput(self.today or date.today(), id="feedback-on",
-                                    compact=True, allow_future=False, today=self.today)
-                yield long_field("What they said", "", "feedback-said",
+                    yield DateInput(words.gathered_on, id="feedback-on", compact=True,
+                                    allow_future=False, today=self.today,
+                                    placeholder="DD/MM/YYYY")
+                yield long_field("What they said", words.said, "feedback-said",
                                  "their words: what worked, what did not")
                 for n, question in enumerate(self.questions):
                     yield Static(literal(question), classes="hint", markup=False)
-                    yield long_field("Answer", "", f"feedback-q{n}", "their answer",
-                                     tall=False)
+                    yield long_field("Answer", self.answered.get(question, ""),
+                                     f"feedback-q{n}", "their answer", tall=False)
             yield Static("", classes="error", id="feedback-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Cancel (esc)", id="cancel", compact=True)
                 yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#feedback-said", TextArea).focus()
+        said = self.query_one("#feedback-said", TextArea)
+        said.move_cursor(said.document.end)  # correcting: go on from what is there
+        said.focus()
 
     def say(self, message: str) -> None:
         self.query_one("#feedback-error", Static).update(message)

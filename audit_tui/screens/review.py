@@ -30,6 +30,12 @@ from ..widgets.review_missing import MissingList
 from ..widgets.review_overall import OverallPanel
 
 
+# Pairs of keys shown together in the footer ("e x Edit, remove"; the tab shown says of what),
+# to fit 80 columns; the command palette names each key on its own ("Edit feedback").
+ACTION_KEYS = Binding.Group("Edit, remove")
+FEEDBACK_KEYS = Binding.Group("Edit, remove")
+
+
 class ReviewScreen(ConversationKeys, Screen):
     TITLE = "audit-tui"
     SUB_TITLE = "Review"
@@ -38,18 +44,40 @@ class ReviewScreen(ConversationKeys, Screen):
     ReviewScreen TabbedContent { height: 1fr; }
     ReviewScreen TabPane { padding: 0; height: 1fr; }
     """
+    # The footer shows the first keys that fit: submit (or reopen) and the document come first,
+    # so both stay on screen at 80 columns; then the keys of the tab shown, then the rest. The
+    # conversation keys (c, f) are named on the Conversation tab itself, in the palette and in
+    # the keys dialog, not in the footer (at 80 columns it would cut the document key off).
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", id="review.submit"),
         Binding("ctrl+o", "reopen", "Reopen", id="review.reopen",
                 tooltip="Reopen this submitted audit as a draft, with a reason"),
+        Binding("p", "write_document", "Document", id="review.document",
+                tooltip="Write the audit as a Word document for the worker and the child's "
+                        "file (a draft is marked DRAFT)"),
         Binding("g", "go_to_missing", "Go to it", id="review.go_to",
                 tooltip="Go to the highlighted missing item, in the walk or here"),
+        Binding("e,enter", "edit_action", "Edit action", id="review.edit_action",
+                group=ACTION_KEYS),
+        Binding("x,delete", "remove_action", "Remove action", id="review.remove_action",
+                group=ACTION_KEYS),
+        Binding("e", "edit_feedback", "Edit feedback", id="review.edit_feedback",
+                tooltip="Correct the family feedback highlighted in the Conversation tab",
+                group=FEEDBACK_KEYS),
+        Binding("x,delete", "remove_feedback", "Remove feedback", id="review.remove_feedback",
+                tooltip="Remove the family feedback highlighted in the Conversation tab (it "
+                        "stays in the audit's history)", group=FEEDBACK_KEYS),
+        Binding("c", "record_conversation", "Reflection", id="review.conversation", show=False,
+                tooltip="The worker's reflection: when and how they were spoken to, their "
+                        "words, whether they agree with the grades, the support they asked "
+                        "for"),
+        Binding("f", "add_feedback", "Feedback", id="review.feedback", show=False,
+                tooltip="Family feedback: what the child, young person, parent or carer "
+                        "said"),
         Binding("a", "add_action", "Add action", id="review.add_action"),
-        Binding("e,enter", "edit_action", "Edit action", id="review.edit_action"),
-        Binding("x,delete", "remove_action", "Remove action", id="review.remove_action"),
+        Binding("escape", "back", "Back", id="review.back"),
         Binding("f2", "history", "History", id="review.history", show=False,
                 tooltip="Every change to this audit: when, who, the old and the new value"),
-        Binding("escape", "back", "Back", id="review.back"),
         Binding("1", "show_tab('answers')", "Show the answers", show=False,
                 id="review.tab_answers"),
         Binding("2", "show_tab('missing')", "Show what is missing", show=False,
@@ -60,16 +88,6 @@ class ReviewScreen(ConversationKeys, Screen):
                 id="review.tab_actions"),
         Binding("5", "show_tab('conversation')", "Show the conversation", show=False,
                 id="review.tab_conversation"),
-        Binding("c", "record_conversation", "Reflection", id="review.conversation",
-                tooltip="The worker's reflection: when and how they were spoken to, their "
-                        "words, whether they agree with the grades, the support they asked "
-                        "for"),
-        Binding("f", "add_feedback", "Feedback", id="review.feedback",
-                tooltip="Family feedback: what the child, young person, parent or carer "
-                        "said"),
-        Binding("p", "write_document", "Document", id="review.document",
-                tooltip="Write the audit as a Word document for the worker and the child's "
-                        "file (a draft is marked DRAFT)"),
     ]
 
     class Loaded(Message):
@@ -97,6 +115,7 @@ class ReviewScreen(ConversationKeys, Screen):
         self.state: AuditState | None = None
         self.moderated: dict = {}  # section key ('' overall) -> Moderation
         self.talk = None  # the conversation with the worker, if recorded
+        self.feedback: dict = {}  # feedback id -> (FamilyFeedback, its answers)
         self.missing: list[Missing] = []
         self.refused = False  # the last submit was refused
         self.busy = False
@@ -142,6 +161,8 @@ class ReviewScreen(ConversationKeys, Screen):
         if action in ("edit_action", "remove_action"):
             return (self.editable and self.tab == "actions"
                     and self.query_one(ActionsPanel).highlighted() is not None)
+        if action in ("edit_feedback", "remove_feedback"):
+            return self.highlighted_feedback() is not None
         if action == "go_to_missing":
             return self.tab == "missing" and bool(self.missing)
         return True
@@ -229,7 +250,7 @@ class ReviewScreen(ConversationKeys, Screen):
         elif tab == "overall":
             self.overall.focus_grades()
         elif tab == "conversation":
-            self.query_one(ReviewConversation).focus()
+            self.query_one(ReviewConversation).focus_view()
         else:
             self.query_one(ActionsPanel).focus_list()
 
@@ -240,6 +261,10 @@ class ReviewScreen(ConversationKeys, Screen):
     @on(OptionList.OptionHighlighted)
     def highlight_moved(self) -> None:
         self.refresh_bindings()
+
+    @on(OptionList.OptionSelected, "#feedback-list")
+    def feedback_chosen(self) -> None:
+        self.action_edit_feedback()  # enter on a piece of feedback corrects it
 
     def action_go_to_missing(self) -> None:
         item = self.query_one(MissingList).highlighted()

@@ -1,5 +1,6 @@
 """The review's conversation keys: record the worker's reflection (c), add feedback from the
-child or family (f), and write the audit as a document (p). A mixin of ReviewScreen, kept
+child or family (f), correct (e) or remove (x) the feedback highlighted in the Conversation
+tab, and write the audit as a document (p). A mixin of ReviewScreen, kept
 apart so the review stays readable.
 
 Saves go through `app.save` (key CONVERSATION_SAVE_KEY, after which the review reloads); the
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from textual import work
 
-from ..widgets.review_conversation import ReviewConversation, conversation_text
+from ..widgets.review_conversation import ReviewConversation
 
 CONVERSATION_SAVE_KEY = "review.conversation"
 
@@ -24,12 +25,16 @@ def labels() -> dict[str, str]:
 
 
 class ConversationKeys:
-    """Actions for ReviewScreen (which has `audit_id`, `audit`, `state`, `talk`, `today`)."""
+    """Actions for ReviewScreen (which has `audit_id`, `audit`, `state`, `talk`, `feedback`,
+    `today`)."""
 
     def show_conversation(self, talk, feedback: list) -> None:
         needs = self.state.template.conversation
-        self.query_one(ReviewConversation).show(conversation_text(
-            talk, feedback, labels(), (needs.required, needs.feedback_required)))
+        self.feedback = {row.id: (row, answers) for row, answers in feedback}
+        view = self.query_one(ReviewConversation)
+        view.show(talk, feedback, labels(), (needs.required, needs.feedback_required))
+        if self.tab == "conversation" and self.focused is view:
+            view.focus_view()  # the first feedback just added: the list takes the keys
         tabs = self.query_one("#review-tabs")
         recorded = (talk is not None) + len(feedback)  # parts recorded, as "4 Actions (2)"
         tabs.get_tab("conversation").label = "5 Conversation" + (f" ({recorded})" if recorded
@@ -61,9 +66,28 @@ class ConversationKeys:
             current, today=self.today, guidance=self.state.template.conversation.guidance), done)
 
     def action_add_feedback(self) -> None:
-        if self.audit is None:
-            return
+        if self.audit is not None:
+            self.feedback_dialog("")
+
+    def highlighted_feedback(self) -> str | None:
+        """The id of the feedback highlighted in the Conversation tab (shown), if any."""
+        if self.audit is None or self.tab != "conversation":
+            return None
+        return self.query_one(ReviewConversation).highlighted()
+
+    def action_edit_feedback(self) -> None:
+        feedback_id = self.highlighted_feedback()
+        if feedback_id in self.feedback:
+            self.feedback_dialog(feedback_id)
+
+    def feedback_dialog(self, feedback_id: str) -> None:
+        """Add feedback (no id) or correct the feedback `feedback_id`."""
         from ..dialogs.feedback import FamilyWords, FeedbackDialog
+
+        current = None
+        if feedback_id:
+            row, answers = self.feedback[feedback_id]
+            current = FamilyWords(row.who, row.how, row.gathered_on, row.said, tuple(answers))
 
         def done(result: FamilyWords | None) -> None:
             if result is None:
@@ -74,10 +98,34 @@ class ConversationKeys:
             self.app.save("family feedback", lambda session: record_feedback(
                 session=session, audit_id=audit_id, who=who, from_whom=result.from_whom,
                 how=result.how, gathered_on=result.gathered_on, said=result.said,
-                answers=list(result.answers)), key=CONVERSATION_SAVE_KEY)
+                answers=list(result.answers), feedback_id=feedback_id),
+                key=CONVERSATION_SAVE_KEY)
 
         self.app.push_screen(FeedbackDialog(self.state.template.conversation.feedback_questions,
-                                            today=self.today), done)
+                                            today=self.today, current=current), done)
+
+    def action_remove_feedback(self) -> None:
+        feedback_id = self.highlighted_feedback()
+        if feedback_id not in self.feedback:
+            return
+        from ..dialogs.confirm import ConfirmDialog
+
+        row, _ = self.feedback[feedback_id]
+        who = labels().get(row.who, row.who).lower()
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            from ..db.conversation import remove_feedback
+
+            audit_id, user = self.audit_id, self.app.services.user
+            self.app.save("removing family feedback", lambda session: remove_feedback(
+                session=session, audit_id=audit_id, who=user, feedback_id=feedback_id),
+                key=CONVERSATION_SAVE_KEY)
+
+        self.app.push_screen(ConfirmDialog(
+            f"Remove this feedback from the {who}? What it said stays in the audit's history."),
+            answered)
 
     def action_write_document(self) -> None:
         if self.audit is not None:
