@@ -44,3 +44,35 @@ def test_feedback_dialog(snap_compare, target, template_dir, size):
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run)
+
+
+@SIZES
+def test_review_conversation_tab(snap_compare, target, template_dir, size):
+    """A draft's Conversation tab with the worker's side and two pieces of feedback, the
+    second highlighted; the footer keeps p Document (and e x for the feedback) in view."""
+    from audit_tui.db.conversation import record_feedback, record_worker
+
+    from .test_review import in_store
+    from .test_review_snapshots import open_review, sample_audit
+
+    audit_id = sample_audit(target, template_dir)
+
+    def work(s):
+        record_worker(session=s, audit_id=audit_id, who="t", spoken_on=date(2026, 3, 1),
+                      how="phone", reflection="I had not seen the drift [in] the plan",
+                      agrees="partly", disagreement="The plan grade", support="Supervision")
+        record_feedback(session=s, audit_id=audit_id, who="t", from_whom="parent", how="call",
+                        gathered_on=date(2026, 2, 27), said="The worker listened to us")
+        record_feedback(session=s, audit_id=audit_id, who="t", from_whom="child",
+                        how="visit", gathered_on=date(2026, 3, 1), said="Too many workers")
+    in_store(target, work)
+    app = make_app(target, template_dir)
+
+    async def run(pilot):
+        await open_review(app, pilot, audit_id, "5")
+        listed = app.screen.query_one("#feedback-list")
+        await wait_for(pilot, lambda: listed.has_focus and listed.option_count == 2)
+        await pilot.press("down")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run)
