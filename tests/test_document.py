@@ -186,3 +186,36 @@ def test_show_on_the_command_line(full, db_target, tmp_path, capsys):
     assert "I had not seen the drift" in docx_text(tmp_path / "doc.docx")[0]
     assert main(["--db", url, "show", "CH-1", "--pseudonymise"]) == 0
     assert "CH-1" not in capsys.readouterr().out
+
+
+def test_a_template_with_no_overall_judgement_prints_none(engine):
+    """`[overall] graded = false`: the document has no overall judgement section (and the
+    audit was submitted without one)."""
+    from datetime import date
+
+    from audit_tui.db.lifecycle import submit_audit
+    from audit_tui.templates.loader import parse_template_text
+
+    from .test_reports_data import MINI
+
+    for graded, heading in ((True, True), (False, False)):
+        text = MINI.replace('key = "mini"', f'key = "mini_{str(graded).lower()}"')
+        if not graded:
+            text += "\n[overall]\ngraded = false\n"
+        template = parse_template_text(text, "m.toml").template
+        with session_scope(engine) as s:
+            audit = store.create_audit(session=s, template=template, case_reference="CH-5",
+                                       audit_date=date(2024, 3, 1), who="t", team="North")
+            for key, grade, scale_na in (("voice", 2, False), ("plan", None, True)):
+                store.save_section(session=s, audit_id=audit.id, section_key=key,
+                                   criterion="x", who="t", grade=grade, rationale="R",
+                                   not_applicable=scale_na, na_reason="None" if scale_na else "")
+            if graded:
+                store.set_overall(session=s, audit_id=audit.id, who="t", grade=2,
+                                  rationale="O")
+            audit_id = audit.id
+        with session_scope(engine) as s:
+            submit_audit(session=s, audit_id=audit_id, who="t")
+        with session_scope(engine) as s:
+            text = render(build_document(session=s, audit_id=audit_id), "text")
+        assert ("Overall judgement" in text) is heading

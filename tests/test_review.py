@@ -385,3 +385,36 @@ async def test_the_status_line_counts_add_up(target, template_dir):
                 await wait_for(pilot, lambda: audit_row(app, target, audit_id)
                                ["overall_grade"] == 2)
                 await pilot.pause()
+
+
+async def test_a_template_with_no_overall_judgement_has_no_overall_tab(target, template_dir):
+    """`[overall] graded = false`: the review shows no overall tab (3 does nothing, the
+    palette does not offer it) and the audit is submitted with no overall grade."""
+    from audit_tui.commands import ScreenActions
+    from audit_tui.templates.loader import load_template
+
+    from .test_new_audit import SMALL_TEMPLATE
+
+    path = template_dir / "small.toml"
+    path.write_text(SMALL_TEMPLATE.replace(
+        '[overall]\nguidance = "Weigh the section grades; the overall grade is not an '
+        'average."', '[overall]\ngraded = false'), encoding="utf-8")
+    assert not load_template(path).template.overall.graded
+    audit_id = new_audit(target, template_dir)
+    complete_sections(target, audit_id)
+    app = make_app(target, template_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_review(app, pilot, audit_id)
+        review = app.screen
+        tabs = review.query_one("#review-tabs", TabbedContent)
+        await wait_for(pilot, lambda: not tabs.get_tab("overall").display)
+        assert review.missing == []
+        assert "Show the overall grade" not in [t for t, _, _ in ScreenActions(review)._commands()]
+        await pilot.press("3")
+        assert tabs.active == "answers"
+        await pilot.press("4")
+        assert tabs.active == "actions"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: row(target, "audit", audit_id)[0]["status"] == "submitted")
+        assert row(target, "audit", audit_id)[0]["overall_grade"] is None
+        assert not tabs.get_tab("overall").display

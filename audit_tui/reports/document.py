@@ -218,14 +218,8 @@ def build_document(*, session, audit_id: str, pseudonymise: bool = False) -> Doc
     for section in template.all_sections():
         if state.section_visible(section):
             _section(doc, state, section, moderated, privacy)
-    doc.heading("Overall judgement", level=2)
-    overall_scale = template.scale_for(template.overall.scale)
-    doc.fields([
-        ("Overall grade", f"{overall_scale.label(audit.overall_grade)} ({audit.overall_grade})"
-         if audit.overall_grade is not None else "not given"),
-        ("Descriptor", _descriptor(state, None, audit.overall_grade)),
-        ("Rationale", privacy.free(audit.overall_rationale) or "not written"),
-        *_moderation_rows(moderated.get(""), overall_scale, privacy)])
+    if template.overall.graded:  # `[overall] graded = false`: the tool has none
+        _overall(doc, state, audit, moderated, privacy)
     doc.heading("Actions", level=2)
     actions = store.actions_for(session=session, audit_id=audit_id)
     if actions:
@@ -278,3 +272,15 @@ def find_audits(*, session, reference: str) -> list:
         return [found]
     return list(session.exec(select(Audit).where(Audit.case_reference == reference.strip())
                              .order_by(Audit.audit_date.desc(), Audit.created_at.desc())))
+
+
+def _overall(doc, state, audit, moderated: dict, privacy) -> None:
+    """The overall judgement: grade, descriptor, rationale and its moderation."""
+    doc.heading("Overall judgement", level=2)
+    overall_scale = state.template.scale_for(state.template.overall.scale)
+    doc.fields([
+        ("Overall grade", f"{overall_scale.label(audit.overall_grade)} ({audit.overall_grade})"
+         if audit.overall_grade is not None else "not given"),
+        ("Descriptor", _descriptor(state, None, audit.overall_grade)),
+        ("Rationale", privacy.free(audit.overall_rationale) or "not written"),
+        *_moderation_rows(moderated.get(""), overall_scale, privacy)])

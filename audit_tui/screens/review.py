@@ -152,6 +152,8 @@ class ReviewScreen(ConversationKeys, Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in ("record_conversation", "add_feedback", "write_document"):
             return self.audit is not None
+        if action == "show_tab" and parameters == ("overall",):
+            return self.state is None or self.state.template.overall.graded
         if action == "submit":
             return self.editable
         if action == "reopen":
@@ -200,6 +202,8 @@ class ReviewScreen(ConversationKeys, Screen):
             self.query_one("#review-status", Static).update(Text(message.error, style="red"))
             return
         self.audit, self.state, self.moderated = message.audit, message.state, message.moderated
+        if not self.state.template.overall.graded:  # the template has no overall judgement
+            self.query_one("#review-tabs", TabbedContent).hide_tab("overall")
         self.query_one(ReviewAnswers).show(self.state, self.moderated)
         self.overall.show(self.state.template, self.state.overall_grade,
                           self.state.overall_rationale, not self.editable,

@@ -283,8 +283,9 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
         self.restop()
         index = first_unanswered(self.stops, self.state)
         if index is None:
+            overall = "grade the audit overall and " if self.state.template.overall.graded else ""
             self.notify("Every required question is answered. ctrl+r opens the review to "
-                        "grade the audit overall and submit it.", timeout=6)
+                        f"{overall}submit it.", timeout=6)
         else:
             await self.go(index)
 
