@@ -341,3 +341,17 @@ def test_quality_questions_answer_yes_partly_or_no(template):
     assert [q.key for q in template.questions() if q.type == "grade"] == []
     partly = [q for q in template.questions() if q.partly]
     assert len(partly) >= 4 and all(q.type == "yes_no" for q in partly)
+
+
+def test_no_strategy_discussion_gives_the_conference_timescale_a_never_happened_result():
+    """The start of hp_icpc_timely answered "never happened" is a verdict of its own (not met,
+    as the template says), not "no data yet"."""
+    from audit_tui.templates.logic import NEVER
+
+    hp = bundled("help_and_protection")
+    audit = state(hp, audit_date=date(2026, 6, 30), legal_status="Child protection",
+                  hp_cp_strategy_date=NEVER)
+    ind = next(i for i in hp.indicators() if i.key == "hp_icpc_timely")
+    (result,) = audit.indicator_results(ind)
+    assert result.never and result.met is False
+    assert result.verdict == "never happened: not met"

@@ -327,7 +327,7 @@ class AuditState:
         if period is not None and isinstance(start, date) and start < period:
             return IndicatorResult(ind, row_id, None, None, "outside the period: started "
                                    f"before {period:%d/%m/%Y}", outside=True)
-        if end == NEVER:
+        if NEVER in (start, end):  # the start or the end never happened: a result of its own
             met = ind.never == "met"
             return IndicatorResult(ind, row_id, None, met, "never happened: "
                                    + ("counted as met" if met else "not met"), never=True)
