@@ -355,3 +355,76 @@ def test_no_strategy_discussion_gives_the_conference_timescale_a_never_happened_
     (result,) = audit.indicator_results(ind)
     assert result.never and result.met is False
     assert result.verdict == "never happened: not met"
+
+
+# Every bundled timescale against ../shared/domain.md's table: (unit, limit, the instrument its
+# source must name). The private fostering visit is not in the table (its regulations are
+# named by the template itself).
+WT = "Working Together to Safeguard Children 2023"
+CPPCR = "Care Planning, Placement and Case Review (England) Regulations 2010"
+MISSING = "Children who run away or go missing from home or care (statutory guidance, 2014)"
+TIMESCALES = {
+    "fd_decision_timely": ("working_days", 1, WT),
+    "fd_assessment_timely": ("working_days", 45, WT),
+    "hp_row_timely": ("working_days", 45, WT),
+    "hp_assessment_timely": ("working_days", 45, WT),
+    "hp_icpc_timely": ("working_days", 15, WT),
+    "hp_core_group_timely": ("working_days", 10, WT),
+    "hp_rcpc_timely": ("months", 3, WT),
+    "hp_rcpc_interval": ("months", 6, WT),
+    "hp_rcpc_in_date": ("months", 6, WT),
+    "hp_rhi_timely": ("calendar_days", 3, MISSING),
+    "cic_rhi_timely": ("calendar_days", 3, MISSING),
+    "cic_first_review_timely": ("working_days", 20, CPPCR + ", reg 33"),
+    "cic_second_review_timely": ("months", 3, CPPCR + ", reg 33"),
+    "cic_review_interval": ("months", 6, CPPCR + ", reg 33"),
+    "cic_next_review_set": ("months", 6, CPPCR + ", reg 33"),
+    "cic_review_in_date": ("months", 6, CPPCR + ", reg 33"),
+    "cic_first_visit_timely": ("calendar_days", 7, CPPCR + ", reg 28"),
+    "cic_visit_in_date": ("weeks", 6, CPPCR + ", reg 28"),
+    "cic_visit_in_date_long_term": ("months", 3, CPPCR + ", reg 28"),
+    "cic_iha_timely": ("working_days", 20, "Promoting the health and wellbeing of looked-after "
+                                           "children (statutory guidance, 2015)"),
+    "cic_pep_timely": ("working_days", 10, "Promoting the education of looked-after and "
+                                           "previously looked-after children (statutory "
+                                           "guidance, 2018)"),
+    "cl_needs_assessment_timely": ("months", 3, CPPCR + ", reg 42"),
+    "cl_next_review_set": ("months", 6, "Care Leavers (England) Regulations 2010"),
+    "cl_reviews_interval": ("months", 6, "Care Leavers (England) Regulations 2010"),
+    "cl_review_in_date": ("months", 6, "Care Leavers (England) Regulations 2010"),
+    "pp_plo_within_16_weeks": ("weeks", 16, "Public Law Working Group recommendations"),
+    "pp_proceedings_26_weeks": ("weeks", 26, "Children Act 1989 s32(1)(a)"),
+}
+
+
+def test_every_timescale_has_the_limit_and_instrument_of_the_domain_table():
+    seen = set()
+    for key in ("front_door", "help_and_protection", "children_in_care", "care_leavers",
+                "pre_proceedings"):
+        for ind in bundled(key).indicators():
+            seen.add(ind.key)
+            assert ind.source, ind.key
+            if ind.key == "hp_pf_first_visit_timely":
+                assert "Private Arrangements for Fostering" in ind.source
+                continue
+            unit, limit, instrument = TIMESCALES[ind.key]
+            assert (ind.unit, ind.limit) == (unit, limit), ind.key
+            assert instrument in ind.source, ind.key
+    assert set(TIMESCALES) <= seen
+
+
+def test_regulations_are_named_in_full_and_plo_is_not_called_statute():
+    import re
+
+    for path in sorted(TEMPLATE_DIR.glob("*.toml")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip().startswith("source ="):
+                continue
+            # "reg N" only after the instrument's full title (no bare "Regulations 2010")
+            for match in re.finditer(r"Regulations 20\d\d, reg", line):
+                before = line[:match.start()]
+                assert before.endswith(("Case Review (England) ", "Leavers (England) ")), \
+                    f"{path.name}:{n}"
+            if "16 weeks" in line and "pre-proceedings" in line.lower():
+                assert "Public Law Working Group" in line and "not statute" in line, \
+                    f"{path.name}:{n}"
