@@ -108,3 +108,24 @@ def test_the_report_counts_collaborative_audits_by_team_and_month(engine, mini):
     assert rows == {("North", "2024-01"): (2, 1, 1), ("North", ""): (2, 1, 1),
                     ("South", "2024-02"): (2, 0, 1), ("South", ""): (2, 0, 1),
                     ("", ""): (4, 1, 2)}
+
+
+def test_removed_feedback_is_removed_on_the_other_side_and_never_comes_back(engine, other,
+                                                                             mini, tmp_path):
+    ids = fill(engine, mini)
+    audit_id = ids["CH-1"]
+    kept = feedback(engine, audit_id, said="Kept")
+    wrong = feedback(engine, audit_id, said="Recorded on the wrong audit")
+    first = export(engine, tmp_path, "first.bundle")
+    import_bundle(other, first, who="qa")
+    with session_scope(other) as s:  # the QA side removes it
+        conversation.remove_feedback(session=s, audit_id=audit_id, who="qa", feedback_id=wrong)
+    assert [r[0] for r in parts(other, audit_id)[1]] == [kept]
+    import_bundle(other, first, who="qa")  # the older bundle again: it stays removed
+    assert [r[0] for r in parts(other, audit_id)[1]] == [kept]
+    import_bundle(engine, export(other, tmp_path, "back.bundle"), who="lead")
+    assert [r[0] for r in parts(engine, audit_id)[1]] == [kept]  # removed on the laptop too
+    removed = [h for h in history(engine, audit_id) if h[0] == "family feedback removed"]
+    assert removed == [("family feedback removed", "parent by visit: Recorded on the wrong "
+                        "audit", f"(removed: feedback {wrong})")]
+    assert parts(engine, audit_id) == parts(other, audit_id)

@@ -10,6 +10,7 @@ not a change of its grades.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 from sqlmodel import Session, select
@@ -134,11 +135,31 @@ def remove_feedback(*, session: Session, audit_id: str, who: str, feedback_id: s
     row = session.get(FamilyFeedback, feedback_id)
     if row is None or row.audit_id != audit_id:
         raise NotFound("That feedback is no longer in the database.")
-    _event(session, audit, who, "family feedback removed", f"{row.who} by {row.how}: {row.said}",
-           None)
+    _event(session, audit, who, FEEDBACK_REMOVED, f"{row.who} by {row.how}: {row.said}",
+           removal_note(feedback_id))
     session.delete(row)
     _touch(audit)
     session.add(audit)
+
+
+FEEDBACK_REMOVED = "family feedback removed"
+
+
+def removal_note(feedback_id: str) -> str:
+    """The new value of a removal's history row: it names the feedback, so that a bundle
+    holding the feedback does not bring it back (sync/conversation.py)."""
+    return f"(removed: feedback {feedback_id})"
+
+
+def removed_ids(events) -> set[str]:
+    """The ids of the feedback removed, from history rows as (what, new_value) pairs."""
+    found = set()
+    for what, new_value in events:
+        if what == FEEDBACK_REMOVED and new_value:
+            match = re.fullmatch(r"\(removed: feedback ([0-9A-Za-z-]+)\)", new_value)
+            if match:
+                found.add(match.group(1))
+    return found
 
 
 def presence(*, session: Session, audit_id: str) -> tuple[bool, bool]:
