@@ -126,6 +126,14 @@ def test_a_version_filter_keeps_that_version_only(engine, ids):
     assert [r.case_reference for r in rows] == ["CH-3"]
 
 
+def test_the_audits_behind_a_figure_carry_their_own_version_s_title(engine, ids):
+    with read_only(engine).connect() as conn:
+        rows = audits_behind(conn=conn, filters=Filters(), pick=Pick("audits"), today=TODAY)
+    assert {r.case_reference: r.template_title for r in rows} == {
+        "CH-1": "Children in care v1", "CH-2": "Children in care v1",
+        "CH-3": "Children in care (2025) v2"}
+
+
 def test_never_happened_is_a_result_of_its_own(engine, ids):
     s = figures(engine)
     (ind,) = s.indicators

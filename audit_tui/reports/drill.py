@@ -40,6 +40,7 @@ class AuditRow:
     status: str
     overall_grade: int | None
     detail: str = ""
+    template_title: str = ""  # the title of the audit's own template version, with its number
 
 
 def _fact_join(pick: Pick, params: dict) -> tuple[str, str, str]:
@@ -112,13 +113,17 @@ def audits_behind(*, conn, filters: Filters, pick: Pick, today: date | None = No
         status = " AND a.status = :status"
         params["status"] = filters.status
     sql = (f"SELECT a.id, a.case_reference, a.template_key, a.team, a.auditor, a.audit_date, "
-           f"a.status, a.overall_grade, {joined(conn, detail)} FROM fact_audit f "
+           f"a.status, a.overall_grade, {joined(conn, detail)}, a.template_version "
+           "FROM fact_audit f "
            f"JOIN audit a ON a.id = f.audit_id{status} {join} WHERE {clause} AND {cond} "
            f"GROUP BY a.id ORDER BY a.audit_date DESC, a.case_reference{byte_order(conn)}, a.id "
            "LIMIT :limit")
+    from .labels import labels_for
+
+    labels = labels_for(conn)
     out = []
     for row in conn.exec_driver_sql(sql, params):
         audit_date = row[5] if isinstance(row[5], date) else date.fromisoformat(row[5])
         out.append(AuditRow(row[0], row[1], row[2], row[3], row[4], audit_date, row[6], row[7],
-                            row[8] or ""))
+                            row[8] or "", labels.template(row[2], row[9])))
     return out

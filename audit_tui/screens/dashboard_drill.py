@@ -119,7 +119,7 @@ class DrillScreen(Screen):
             changed = self.changed.get(row.audit_id, {})
             table.add_row(Text(row.case_reference), row.audit_date.strftime("%d/%m/%Y"),
                           overall_cell(row, changed.get("")), Text(row.team), Text(row.auditor),
-                          Text(row.template_key), row.status,
+                          Text(row.template_title or row.template_key), row.status,
                           Text(literal(row.detail + self.changed_detail(changed))),
                           key=row.audit_id)
 
