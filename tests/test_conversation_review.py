@@ -201,3 +201,20 @@ async def test_feedback_is_corrected_and_removed_from_the_review(target, templat
         assert events["family feedback changed"]["new_value"] == \
             "child by visit: Too many workers since the summer"
         await wait_for(pilot, lambda: listed.option_count == 1)
+
+
+async def test_the_document_key_shows_on_every_tab_of_a_draft_at_80_columns(target,
+                                                                            template_dir):
+    audit_id = collaborative_audit(target, template_dir)
+    feedback_recorded(target, audit_id)
+    app = make_app(target, template_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_review(app, pilot, audit_id)
+        review = app.screen
+        for name in ("answers", "missing", "overall", "actions", "conversation"):
+            review.action_show_tab(name)  # (on the overall tab the digits pick a grade)
+            await wait_for(pilot, lambda: review.tab == name)
+            await pilot.pause()
+            shown = footer_keys(app)
+            for action in ("submit", "write_document"):
+                assert action in shown and shown[action].region.right <= 80, (name, action)
