@@ -165,10 +165,10 @@ def test_reopening_takes_never_out_of_the_counts(engine, ids):
         assert kept == expected_counts(conn)
 
 
-def test_step_7_fills_the_version_of_audits_submitted_before_it(tmp_path):
-    path = tmp_path / "six.db"
+def test_step_8_fills_the_version_of_audits_submitted_before_it(tmp_path):
+    path = tmp_path / "seven.db"
     engine = make_engine(f"sqlite:///{path}")
-    migrate(engine, target=6)
+    migrate(engine, target=7)
     with engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO template_version VALUES ('h1', 'cic', 3, 'CiC', 'key = \"cic\"', "
@@ -181,7 +181,7 @@ def test_step_7_fills_the_version_of_audits_submitted_before_it(tmp_path):
         conn.exec_driver_sql(
             "INSERT INTO fact_audit (audit_id, template_key, audit_date, month, recorded_at) "
             "VALUES ('a1', 'cic', '2025-01-02', '2025-01', '2025-01-02 10:00:00')")
-    assert migrate(engine) == (6, LATEST)
+    assert migrate(engine) == (7, LATEST)
     engine.dispose()
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT template_version FROM fact_audit").fetchall() == [(3,)]

@@ -21,8 +21,9 @@ def facts_of(conn) -> dict:
     out = {}
     for table in ("grade_fact", "indicator_result", "yes_no_fact"):
         out[table] = sorted(tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM {table}"))
-    out["fact_audit"] = sorted(tuple(r[:-1]) for r in conn.exec_driver_sql(
-        "SELECT * FROM fact_audit"))
+    rows = conn.exec_driver_sql("SELECT * FROM fact_audit")
+    keep = [i for i, name in enumerate(rows.keys()) if name != "recorded_at"]
+    out["fact_audit"] = sorted(tuple(r[i] for i in keep) for r in rows)
     out["fact_count"] = sorted(tuple(r) for r in conn.exec_driver_sql(
         "SELECT dim, dim_value, kind, month, key, value, band, n FROM fact_count"))
     return out

@@ -163,7 +163,7 @@ class FactAudit(SQLModel, table=True):
     audit_date: date
     month: str = Field(max_length=7)
     recorded_at: datetime = Field(default_factory=utcnow)
-    template_version: int = 0  # migration step 7
+    template_version: int = 0  # migration step 8
 
 
 class GradeFact(SQLModel, table=True):
@@ -190,7 +190,7 @@ class IndicatorFact(SQLModel, table=True):
     amount: float | None = None
     met: int | None = None  # None: no data
     open_ended: bool = False
-    never: bool = False  # migration step 7: the end was answered "never happened"
+    never: bool = False  # migration step 8: the start or end was answered "never happened"
 
 
 class YesNoFact(SQLModel, table=True):
