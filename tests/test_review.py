@@ -225,9 +225,13 @@ async def test_leaving_straight_after_typing_keeps_the_rationale(target, templat
 
 async def test_user_text_is_shown_literally(target, template_dir):
     audit_id = new_audit(target, template_dir, case_reference="[bold]CH-1",
-                         team="[red]North", social_worker="Sam \x1b[2J Jones")
+                         team="[red]North", social_worker="Sam")
 
     def answers(s):
+        # a name holding ESC, as a database from before input_rules may hold one (the store
+        # refuses it now)
+        s.connection().exec_driver_sql("UPDATE audit SET social_worker = ? WHERE id = ?",
+                                       ("Sam \x1b[2J Jones", audit_id))
         store.save_answer(session=s, audit_id=audit_id, question_key="seen_alone", who="t",
                           choice="yes", evidence="Seen [i]alone[/i] at school")
         store.set_overall(session=s, audit_id=audit_id, who="t", rationale="[b]why\x1b[31m")
