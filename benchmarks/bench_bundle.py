@@ -233,9 +233,8 @@ def report(args, med: dict, times: dict, counts: dict, size: float, total_rows: 
         "(a bundle found damaged or altered rolls back: nothing imported). New audits go into "
         "SQLite in batches of 500 (`sync/bulk.py`): a helper "
         "thread reads ahead, parsing each record, checking that it and every row of it name "
-        "the audit, compressing it (what both sides now agree on), adding up the running "
-        "counts of the report facts that came with it, and cutting each table's rows out of "
-        "the line as JSON text; the import's own thread has SQLite insert each table's rows "
+        "the audit, compressing it (what both sides now agree on), and cutting each table's "
+        "rows out of the line as JSON text; the import's own thread has SQLite insert each table's rows "
         "of the batch with one `INSERT ... SELECT ... FROM json_each(?)`, and checks that it "
         "inserted as many rows as the records hold. Such a statement runs without Python's "
         "global lock, so the two threads overlap; with `executemany` the driver takes the "
@@ -244,10 +243,14 @@ def report(args, med: dict, times: dict, counts: dict, size: float, total_rows: 
         "dropped and made again after the rows, in the same transaction (a failure still "
         "changes nothing); the page cache is made big enough to hold the import (256 MB) and "
         "sorting happens in memory, both set back afterwards; Python's cycle collector is "
-        "paused during the import (its collections took a quarter of the helper's time). The "
-        "running "
-        "counts go in at the end. PostgreSQL, and any record not in "
-        "canonical form, take the general path: rows parsed in Python, `executemany`.",
+        "paused during the import (its collections took a quarter of the helper's time). "
+        "The report facts are never taken from the bundle (issue 12: a file can say anything): "
+        "once the rows are in, they are worked out from the imported answers and grades, 500 "
+        "audits at a time (`state.load_states`: one query a table, no ORM objects; "
+        "`templates/frozen.py`: each audit's visibility worked out once), with the progress "
+        "figures, and the running counts go in at the end. That is the part of the import "
+        "the raw run has no share of. PostgreSQL, and any record not in canonical form, take "
+        "the general path: rows parsed in Python, COPY on a server, `executemany` on SQLite.",
         "",
     ]
     tried = (
