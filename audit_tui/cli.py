@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     from .sync.cli_commands import register as register_sync
 
     register_sync(commands)
+    from .server_cli import register as register_server
+
+    register_server(commands)
     return parser
 
 

@@ -485,7 +485,10 @@ class SchemaTooNew(Exception):
 def read_version(conn: Connection) -> int:
     if conn.dialect.name == "sqlite":
         return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
-    conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS audit_tui_schema (version INTEGER NOT NULL)")
+    # Looked up rather than created here: a login without the right to create tables (any
+    # user but the administrator, on a server set up with `audit-tui server setup`) reads it.
+    if conn.exec_driver_sql("SELECT to_regclass('audit_tui_schema')").scalar() is None:
+        return 0
     value = conn.exec_driver_sql("SELECT max(version) FROM audit_tui_schema").scalar()
     return int(value or 0)
 
@@ -495,6 +498,8 @@ def _write_version(conn: Connection, version: int) -> None:
         conn.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
         conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
     else:
+        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS audit_tui_schema "
+                             "(version INTEGER NOT NULL)")
         conn.exec_driver_sql("DELETE FROM audit_tui_schema")
         conn.exec_driver_sql(f"INSERT INTO audit_tui_schema (version) VALUES ({int(version)})")
 

@@ -3,6 +3,7 @@ hold here: each step is frozen, says exactly what it builds, and is never edited
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy import Connection
 
 # The dimensions a fact is counted under, as step 2 wrote them (copied: a step is frozen).
@@ -101,4 +102,34 @@ def step_8_fact_versions(conn: Connection) -> None:
                          "DEFAULT FALSE")
 
 
-LATER_STEPS = [step_7_action_counts, step_8_fact_versions]
+def step_9_roles(conn: Connection) -> None:
+    """Roles on a shared server (issue 17).
+
+    - audit.created_by: the login that created the audit (on PostgreSQL the server's
+      `current_user`, on SQLite the operating-system user), which the row-level security
+      policies of `audit-tui server setup` use to tell an auditor's own audits; '' for audits
+      made before, or brought in by a bundle;
+    - login_team: the teams whose audits an auditor login may read when the council chose
+      "own team" at setup (`audit-tui server grant USER --role auditor --team T`);
+    - server_setting: what `audit-tui server setup` chose (the roles' prefix, what auditors
+      read), read by the tool to tell a login's role.
+    The tables stay empty on SQLite (one user, one file).
+    """
+    md = sa.MetaData()
+    sa.Table(
+        "login_team", md,
+        sa.Column("login", sa.String(200), primary_key=True),
+        sa.Column("team", sa.String(200), primary_key=True),
+    )
+    sa.Table(
+        "server_setting", md,
+        sa.Column("name", sa.String(100), primary_key=True),
+        sa.Column("value", sa.String(200), nullable=False),
+    )
+    md.create_all(conn)
+    conn.exec_driver_sql("ALTER TABLE audit ADD COLUMN created_by VARCHAR(200) NOT NULL "
+                         "DEFAULT ''")
+    conn.exec_driver_sql("CREATE INDEX ix_audit_created_by ON audit (created_by)")
+
+
+LATER_STEPS = [step_7_action_counts, step_8_fact_versions, step_9_roles]

@@ -81,6 +81,7 @@ class Audit(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     submitted_at: datetime | None = None
+    created_by: str = Field(default="", max_length=200)  # migration step 9: the login
 
 
 class Answer(SQLModel, table=True):
@@ -327,3 +328,20 @@ class FamilyFeedback(SQLModel, table=True):
     recorded_by: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# -- roles on a shared server (migration step 9): written by db/server_roles.py -----------------
+class LoginTeam(SQLModel, table=True):
+    """A team whose audits an auditor login may read (setup's "own team" choice)."""
+
+    __tablename__ = "login_team"
+    login: str = Field(primary_key=True, max_length=200)
+    team: str = Field(primary_key=True, max_length=200)
+
+
+class ServerSetting(SQLModel, table=True):
+    """What `audit-tui server setup` chose: the roles' prefix, what auditors read."""
+
+    __tablename__ = "server_setting"
+    name: str = Field(primary_key=True, max_length=100)
+    value: str = Field(max_length=200)

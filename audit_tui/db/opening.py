@@ -149,9 +149,21 @@ def prepare_server(target: DatabaseTarget) -> None:
             f"(schema {exc.found}; this version knows up to {LATEST}). It has not been "
             "changed. Install the newer version of audit-tui to use it.") from None
     except sqlalchemy.exc.DBAPIError as exc:
+        if is_refused(exc):
+            raise DatabaseProblem(
+                f"The database on {target.describe()} needs an update (schema {LATEST} for "
+                "this version of audit-tui), which your login may not make: ask your "
+                "administrator to run audit-tui server setup.") from None
         raise server_problem(target, exc) from None
     finally:
         engine.dispose()
+
+
+def is_refused(exc: BaseException) -> bool:
+    """True for PostgreSQL's refusals of a login's rights: a missing privilege, or a row-level
+    security policy (SQLSTATE 42501, insufficient_privilege)."""
+    orig = getattr(exc, "orig", None) or exc
+    return getattr(orig, "sqlstate", None) == "42501"
 
 
 MIGRATION_LOCK = 0x41554454  # 'AUDT', the key of the server-wide advisory lock

@@ -157,7 +157,7 @@ def create_audit(*, session: Session, template: Template, case_reference: str, a
                   template_hash=template.text_hash, case_reference=case_reference,
                   team=team.strip(), service_area=service_area.strip(),
                   social_worker=social_worker.strip(), auditor=auditor.strip(),
-                  audit_date=audit_date)
+                  audit_date=audit_date, created_by=who.strip()[:200])
     session.add(audit)
     session.flush()
     _event(session, audit, who, "audit created", None,
