@@ -21,7 +21,12 @@ class Services:
         self._engine = None
         self._writer = None  # the writer thread's connection (writer_session)
         self._catalog = None
+        # Who the user is: the operating system's user name on a SQLite file; on a shared
+        # server the login the server says (current_user), and its roles, once the engine is
+        # open (`identify`). Empty roles: every action (a file, or the administrator).
         self.user = _os_user()
+        self.roles: frozenset[str] = frozenset()
+        self.on_server = database.path is None
 
     def engine(self):
         """The SQLAlchemy engine (imports the ORM on first call: call it from a worker)."""
@@ -30,8 +35,23 @@ class Services:
                 from .db.opening import open_engine, prepare
 
                 prepare(self.database)
-                self._engine = open_engine(self.database)
+                engine = open_engine(self.database)
+                if self.on_server:
+                    from .db.server_roles import identity
+
+                    self.user, self.roles = identity(engine)
+                self._engine = engine
             return self._engine
+
+    def may(self, action: str) -> bool:
+        """Whether the connected login's roles allow the app's `action` (always, on a file)."""
+        return allowed(action, self.roles)
+
+    def who(self) -> str:
+        """'alice (auditor)': who the server says the user is, for the header; '' on a file."""
+        if not self.on_server:
+            return ""
+        return f"{self.user} ({', '.join(sorted(self.roles)) or 'administrator'})"
 
     def catalog(self, reload: bool = False):
         """Every template found (bundled, the user's folder, --templates)."""
@@ -63,6 +83,21 @@ class Services:
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
+
+
+# The app's actions that need one of these roles on a shared server (others are for anyone
+# who can open the app); what the server's policies would refuse anyway is not offered.
+NEEDS = {
+    "new_audit": {"auditor", "qa"}, "delete_draft": {"auditor", "qa"},
+    "submit": {"auditor", "qa"}, "create": {"auditor", "qa"},
+    "reopen": {"qa"}, "conflicts": {"qa"}, "keep": {"qa"}, "keep_all": {"qa"},
+    "moderation_queue": {"moderator", "qa"}, "moderate": {"moderator", "qa"},
+    "agree": {"moderator", "qa"}, "own_grade": {"moderator", "qa"},
+}
+
+
+def allowed(action: str, roles: frozenset[str]) -> bool:
+    return not roles or action not in NEEDS or bool(NEEDS[action] & roles)
 
 
 def _os_user() -> str:

@@ -156,6 +156,13 @@ def is_read_only_error(exc: BaseException) -> bool:
     return isinstance(orig, sqlite3.OperationalError) and "readonly" in str(orig).lower()
 
 
+def is_refused(exc: BaseException) -> bool:
+    """True for PostgreSQL's refusal of a login's rights: a missing privilege, or a row-level
+    security policy the new row breaks (SQLSTATE 42501, insufficient_privilege)."""
+    orig = getattr(exc, "orig", None) or exc
+    return getattr(orig, "sqlstate", None) == "42501"
+
+
 def _begin_waiting(conn) -> None:
     import time
 
@@ -259,10 +266,22 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         try:
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            _raise_refusal(exc, engine)
             raise
         _after_commit(session)
+
+
+def _raise_refusal(exc: BaseException, engine: Engine) -> None:
+    """On a shared server, a refusal of the login's role becomes refusals.Refused (a
+    StoreError with one sentence) instead of the database's error."""
+    if isinstance(exc, Exception) and engine.dialect.name == "postgresql":
+        from .refusals import refusal
+
+        refused = refusal(exc, engine)
+        if refused is not None:
+            raise refused from None
 
 
 class WriterConnection:
@@ -288,8 +307,9 @@ class WriterConnection:
                                        join_transaction_mode="rollback_only") as session:
                 yield session
                 session.flush()
-        except BaseException:
+        except BaseException as exc:
             self.close()
+            _raise_refusal(exc, self.engine)
             raise
         _after_commit(session)
 

@@ -45,6 +45,7 @@ def is_own_audit(*, session: Session, audit: Audit, moderator: str) -> bool:
     """An audit the moderator wrote (by the auditor's name, or the user who created it)."""
     me = moderator.strip().casefold()
     return bool(me) and me in (audit.auditor.strip().casefold(),
+                               audit.created_by.strip().casefold(),
                                _created_by(session, audit.id).strip().casefold())
 
 
@@ -93,6 +94,7 @@ def record(*, session: Session, audit_id: str, section_key: str, who: str,
         moderator_grade
     row.agrees, row.comment, row.moderator, row.at = agrees, comment, who.strip(), utcnow()
     session.add(row)
+    session.flush()  # before its history row: a server refuses a role on the moderation itself
     where = section_key or "overall"
     new = f"{'agrees' if agrees else 'grade'} {moderator_grade}" + (f": {comment}" if comment
                                                                    else "")

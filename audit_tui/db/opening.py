@@ -115,7 +115,7 @@ def _password(url: str) -> str:
 def prepare_server(target: DatabaseTarget) -> None:
     """Bring the schema on a PostgreSQL server up to date (nothing to do most days). A schema
     newer than this tool is refused untouched; two copies starting together take turns."""
-    from .engine import is_postgresql, make_engine
+    from .engine import is_postgresql, is_refused, make_engine
 
     if not is_postgresql(target.url):
         raise DatabaseProblem(
@@ -149,21 +149,28 @@ def prepare_server(target: DatabaseTarget) -> None:
             f"(schema {exc.found}; this version knows up to {LATEST}). It has not been "
             "changed. Install the newer version of audit-tui to use it.") from None
     except sqlalchemy.exc.DBAPIError as exc:
-        if is_refused(exc):
-            raise DatabaseProblem(
-                f"The database on {target.describe()} needs an update (schema {LATEST} for "
-                "this version of audit-tui), which your login may not make: ask your "
-                "administrator to run audit-tui server setup.") from None
+        # 3F000: no schema to create in (the login may not use the one the URL names).
+        if is_refused(exc) or getattr(exc.orig, "sqlstate", None) == "3F000":
+            raise _not_migrated(target, engine) from None
         raise server_problem(target, exc) from None
     finally:
         engine.dispose()
 
 
-def is_refused(exc: BaseException) -> bool:
-    """True for PostgreSQL's refusals of a login's rights: a missing privilege, or a row-level
-    security policy (SQLSTATE 42501, insufficient_privilege)."""
-    orig = getattr(exc, "orig", None) or exc
-    return getattr(orig, "sqlstate", None) == "42501"
+def _not_migrated(target: DatabaseTarget, engine) -> DatabaseProblem:
+    """A login may not bring the schema up to date: either it may not use the schema at all
+    (no audit-tui role), or the schema needs an update only the administrator may make."""
+    with engine.connect() as conn:
+        login, schema = conn.exec_driver_sql("SELECT current_user, current_schema()").one()
+    if schema is None:
+        return DatabaseProblem(
+            f"Your login {login} has no audit-tui role on {target.describe()} (or the "
+            "database is not set up yet): ask your administrator to run audit-tui server "
+            f"grant {login} --role ROLE (and audit-tui server setup first, if not done).")
+    return DatabaseProblem(
+        f"The database on {target.describe()} needs an update (schema {LATEST} for this "
+        "version of audit-tui), which your login may not make: ask your administrator to run "
+        "audit-tui server setup.")
 
 
 MIGRATION_LOCK = 0x41554454  # 'AUDT', the key of the server-wide advisory lock

@@ -73,11 +73,13 @@ def grants(prefix: str) -> list[str]:
 
 
 def audit_read(reads: str) -> str:
-    """What an auditor reads of `audit`: their own, and every audit or their teams'."""
+    """What an auditor reads of `audit`: their own, those with an action assigned to them,
+    and every audit or their teams'."""
     if reads == "all":
         return "true"
     return (f"created_by = {ME} OR team IN "
-            f"(SELECT lt.team FROM login_team lt WHERE lt.login = {ME})")
+            f"(SELECT lt.team FROM login_team lt WHERE lt.login = {ME}) "
+            f"OR {{schema}}.audit_tui_has_action(id, {ME})")
 
 
 def policies(prefix: str, reads: str) -> list[tuple[str, str, str, str, str | None, str | None]]:
@@ -123,13 +125,19 @@ def policies(prefix: str, reads: str) -> list[tuple[str, str, str, str, str | No
         ("audit_tui_moderator_read_action", "action", "SELECT", moderator,
          _readable("audit_id"), None),
     ]
-    trail = (f"who = {ME} AND ({_readable('audit_id')} OR "
-             f"{{schema}}.audit_tui_has_action(audit_id, {ME}))")
+    # History: in their own name; an auditor on their own audits and those with an action
+    # of theirs, a moderator on the audits they read (submitted ones).
+    trails = {
+        "auditor": (f"who = {ME} AND ({_own('audit_id', draft=False)} OR "
+                    f"{{schema}}.audit_tui_has_action(audit_id, {ME}))"),
+        "moderator": f"who = {ME} AND {_readable('audit_id')}",
+    }
     for role, label in ((auditor, "auditor"), (moderator, "moderator")):
         out += [
             (f"audit_tui_{label}_read_audit_event", "audit_event", "SELECT", role,
              _readable("audit_id"), None),
-            (f"audit_tui_{label}_add_audit_event", "audit_event", "INSERT", role, None, trail),
+            (f"audit_tui_{label}_add_audit_event", "audit_event", "INSERT", role, None,
+             trails[label]),
             (f"audit_tui_{label}_read_moderation", "moderation", "SELECT", role,
              _readable("audit_id"), None),
             (f"audit_tui_{label}_read_escalation", "escalation", "SELECT", role,

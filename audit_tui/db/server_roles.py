@@ -57,6 +57,12 @@ def roles_of(conn) -> frozenset[str]:
     return frozenset(r for r in sp.ROLES if sp.role_name(prefix, r) in found)
 
 
+def identity(engine) -> tuple[str, frozenset[str]]:
+    """Who the server says the connected login is, and its audit-tui roles."""
+    with engine.connect() as conn:
+        return current_login(conn), roles_of(conn)
+
+
 def refuse_without_rights(conn, what: str) -> None:
     superuser, createrole = conn.exec_driver_sql(
         "SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user").one()
