@@ -233,6 +233,10 @@ def _run(args: argparse.Namespace) -> int:
             raise
         from .db.engine import is_busy, is_read_only_error
 
+        refused = _refusal(args, exc)
+        if refused:
+            print(f"audit-tui: {refused} This command changed nothing.", file=sys.stderr)
+            return EXIT_ERROR
         if is_read_only_error(exc):
             from .db.opening import read_only_sentence
 
@@ -246,6 +250,24 @@ def _run(args: argparse.Namespace) -> int:
               f"more than {LOCK_WAIT_S // 60} minutes. This command changed nothing; run it "
               "again when the other program has finished.", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _refusal(args: argparse.Namespace, exc: BaseException) -> str:
+    """A shared server's refusal of the login's role, in one sentence ('' if `exc` is not)."""
+    refusals = sys.modules.get("audit_tui.db.refusals")
+    if refusals is not None and isinstance(exc, refusals.Refused):
+        return str(exc)
+    from .db.engine import is_refused, make_engine
+
+    if not is_refused(exc):
+        return ""
+    from .db.refusals import refusal
+
+    engine = make_engine(resolve_database(args.db).url)
+    try:
+        return str(refusal(exc, engine) or "")
+    finally:
+        engine.dispose()
 
 
 LOCK_WAIT_S = 300  # how long a command waits for another program's write lock

@@ -14,7 +14,13 @@ def _fail(message: str) -> int:
     return EXIT_ERROR
 
 
-def _who() -> str:
+def _who(engine) -> str:
+    """Who is importing or trusting: on a server the login it says (current_user), on a file
+    the operating system's user."""
+    if engine.dialect.name == "postgresql":
+        from ..db.server_roles import identity
+
+        return identity(engine)[0]
     try:
         return getpass.getuser()
     except Exception:  # no user name in the environment
@@ -49,8 +55,13 @@ def database_errors() -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
-def _database_error(target, exc: Exception) -> int:
+def _database_error(target, exc: Exception, engine) -> int:
     from ..db.opening import server_problem
+    from ..db.refusals import refusal
+
+    refused = refusal(exc, engine)  # a role's refusal on a shared server, in words
+    if refused is not None:
+        return _fail(f"{refused} Nothing was changed.")
 
     if target.path is None:
         return _fail(str(server_problem(target, exc)))
@@ -80,7 +91,7 @@ def run_export(args) -> int:
             result = export_bundle(engine, out, since=since, status=args.status,
                                    progress=progress)
     except database_errors() as exc:
-        return _database_error(target, exc)
+        return _database_error(target, exc, engine)
     except OSError as exc:
         return _fail(f"Cannot write {out}: {exc.strerror}. Nothing was exported.")
     finally:
@@ -124,14 +135,14 @@ def run_import(args) -> int:
         for path in args.files:
             try:
                 with Progress(f"Importing {path.name}", 0) as progress:
-                    summary = import_bundle(engine, path, who=_who(), progress=progress,
+                    summary = import_bundle(engine, path, who=_who(engine), progress=progress,
                                             trust_new_signer=args.trust_new_signer)
             except BundleRefused as exc:
                 refused += 1
                 print(f"audit-tui: refused: {exc}", file=sys.stderr)
                 continue
             except database_errors() as exc:
-                return _database_error(target, exc)
+                return _database_error(target, exc, engine)
             if summary.newly_trusted:
                 print(f"Now trusting {summary.signer.name!r}, key {summary.signer.shown}: "
                       "check this fingerprint with them.")
@@ -224,9 +235,9 @@ def run_trust(args) -> int:
     try:
         with engine.begin() as conn:
             new = trust(conn, fingerprint=fingerprint, name=name, public_key=public_key,
-                        who=_who())
+                        who=_who(engine))
     except database_errors() as exc:
-        return _database_error(target, exc)
+        return _database_error(target, exc, engine)
     finally:
         engine.dispose()
     print(f"{'Now trusting' if new else 'Already trusted; name updated:'} {name!r}, key "
