@@ -17,7 +17,7 @@ from textual.screen import Screen
 
 from .key_order import OrderedKeys
 from .locations import DatabaseTarget
-from .messages import Saved
+from .messages import Identified, Saved
 from .saver import Saver
 from .services import Services
 from .settings import Settings
@@ -77,7 +77,9 @@ class AuditApp(OrderedKeys, App):
                  startup_warnings: list[str] | None = None) -> None:
         super().__init__()
         self.startup_warnings = list(startup_warnings or [])
-        self.services = Services(database, template_dirs, settings)
+        self._who = ""  # 'alice (auditor)' once a shared server has said (on_identified)
+        self.services = Services(database, template_dirs, settings,
+                                 on_identified=lambda: self.post_message(Identified()))
         self.warm_up = warm_up
         self._preloading = False
         self.saver = Saver(self.services.writer_session,
@@ -102,6 +104,25 @@ class AuditApp(OrderedKeys, App):
             self.notify(message.result.message, title="Not saved", severity="error", timeout=8)
         if self.screen_stack:  # a save can land while the app is shutting down
             self.screen.post_message(Saved(message.result))
+
+    def on_identified(self, _message: Identified) -> None:
+        """On a shared server: who the user is connected as goes in the header (format_title),
+        and the keys of actions their role lacks are hidden."""
+        self._who = self.services.who()
+        self.title = f"{self.TITLE} "  # a change of title makes every header format it again
+        self.title = self.TITLE
+        for screen in self.screen_stack:
+            screen.refresh_bindings()
+
+    def format_title(self, title: str, sub_title: str):
+        """The header: the screen's title, and on a shared server who the user is there."""
+        from textual.content import Content
+
+        shown = super().format_title(title, sub_title)
+        return Content.assemble(shown, (f" · {self._who}", "bold")) if self._who else shown
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        return self.services.may(action)  # on a shared server, only the role's actions
 
     def on_mount(self) -> None:
         from .screens.home import HomeScreen
@@ -228,7 +249,8 @@ class AuditApp(OrderedKeys, App):
                                     key_tooltips(self, screen)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield SystemCommand("New audit", "Start a new audit", self.action_new_audit)
+        if self.services.may("new_audit"):
+            yield SystemCommand("New audit", "Start a new audit", self.action_new_audit)
         yield SystemCommand("Safeguarding concerns", "Concerns raised from audits, waiting to "
                             "be acknowledged", self.action_concerns)
         yield from super().get_system_commands(screen)

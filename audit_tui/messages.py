@@ -14,3 +14,8 @@ class Saved(Message, bubble=False):
     def __init__(self, result: SaveResult) -> None:
         super().__init__()
         self.result = result
+
+
+class Identified(Message, bubble=False):
+    """The shared server said who the user is (Services.user, .roles): posted from a worker
+    once the database is open, so the header and the keys can follow."""

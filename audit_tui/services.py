@@ -13,7 +13,7 @@ from .settings import Settings, load_settings
 
 class Services:
     def __init__(self, database: DatabaseTarget, template_dirs: list[Path] | None = None,
-                 settings: Settings | None = None) -> None:
+                 settings: Settings | None = None, on_identified=None) -> None:
         self.database = database
         self.template_dirs = list(template_dirs or [])
         self.settings = settings if settings is not None else load_settings(settings_file())
@@ -27,6 +27,7 @@ class Services:
         self.user = _os_user()
         self.roles: frozenset[str] = frozenset()
         self.on_server = database.path is None
+        self._on_identified = on_identified  # called (from the opening thread) once known
 
     def engine(self):
         """The SQLAlchemy engine (imports the ORM on first call: call it from a worker)."""
@@ -40,6 +41,8 @@ class Services:
                     from .db.server_roles import identity
 
                     self.user, self.roles = identity(engine)
+                    if self._on_identified is not None:
+                        self._on_identified()
                 self._engine = engine
             return self._engine
 

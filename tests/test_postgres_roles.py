@@ -415,3 +415,31 @@ def test_twelve_auditors_write_at_once_with_the_policies_on(server, example_temp
             trail = store.history(session=s, audit_id=audit_id)
             assert {e.who for e in trail} == {logins[i]}
             assert sum(e.what == "answer voice" for e in trail) == 20
+
+
+async def test_the_header_says_who_and_a_role_sees_only_its_keys(server):
+    from textual.widgets import Header
+
+    from audit_tui.app import AuditApp
+    from audit_tui.locations import parse_database
+    from audit_tui.screens.home import HomeScreen
+
+    alice = server.login("auditor", "North")
+    app = AuditApp(database=parse_database(server.url_for(alice), "--db"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(200):  # the preload opens the database after the list is drawn
+            if app.services.roles:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        header = app.screen.query_one(Header)
+        shown = str(app.format_title(header.screen_title, header.screen_sub_title))
+        assert shown == f"audit-tui — Audits · {alice} (auditor)"
+        assert app.check_action("new_audit", ()) and not app.check_action("conflicts", ())
+        assert not app.screen.check_action("moderation_queue", ())
+        await pilot.press("f6", "f7")  # the moderation queue and conflicts: not an auditor's
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        shown_keys = {b.binding.action for b in app.screen.active_bindings.values()
+                      if b.enabled}
+        assert "new_audit" in shown_keys and "moderation_queue" not in shown_keys

@@ -58,6 +58,9 @@ class ConflictsScreen(Screen):
         self.audits: list = []  # sync.resolve.AuditConflicts
         self.busy = False
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        return self.app.services.may(action)  # on a shared server, only the role's actions
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Reading the conflicts…", id="conflict-title", markup=False)

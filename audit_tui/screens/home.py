@@ -81,6 +81,9 @@ class HomeScreen(Screen):
         self.conflicting: frozenset[str] = frozenset()
         self._fill_serial = 0
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        return self.app.services.may(action)  # on a shared server, only the role's actions
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Type to filter by case reference, template, auditor, team...",

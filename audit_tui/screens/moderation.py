@@ -70,6 +70,9 @@ class ModerationScreen(Screen):
         self.rows: list[GradeRow] = []
         self.read_only = True
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        return self.app.services.may(action)  # on a shared server, only the role's actions
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Opening the audit…", id="mod-title", markup=False)

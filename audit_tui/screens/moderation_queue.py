@@ -41,6 +41,9 @@ class ModerationQueueScreen(Screen):
         self.rows: list = []
         self.done = False  # False: awaiting moderation; True: already moderated
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        return self.app.services.may(action)  # on a shared server, only the role's actions
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)

@@ -82,6 +82,8 @@ class NewAuditScreen(Screen):
         return self.query_one("#steps", ContentSwitcher).current or "pick"
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if not self.app.services.may(action):  # a shared server's role lacks it
+            return False
         if action == "choose":
             return self.step == "pick"
         if action == "create":

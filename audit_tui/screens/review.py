@@ -150,6 +150,8 @@ class ReviewScreen(ConversationKeys, Screen):
         return self.query_one("#review-tabs", TabbedContent).active
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if not self.app.services.may(action):  # a shared server's role lacks it
+            return False
         if action in ("record_conversation", "add_feedback", "write_document"):
             return self.audit is not None
         if action == "show_tab" and parameters == ("overall",):

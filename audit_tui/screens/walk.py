@@ -418,6 +418,8 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
 
     # -- leaving, reviewing, reopening --------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if not self.app.services.may(action):  # a shared server's role lacks it
+            return False
         if action == "toggle_not_applicable":
             return self.state is not None and not self.read_only and (
                 self.optional_section() is not None)
