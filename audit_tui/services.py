@@ -51,10 +51,11 @@ class Services:
         return allowed(action, self.roles)
 
     def who(self) -> str:
-        """'alice (auditor)': who the server says the user is, for the header; '' on a file."""
+        """'alice (auditor)': who the server says the user is, and the login's audit-tui roles
+        if it has any, for the header; '' on a file."""
         if not self.on_server:
             return ""
-        return f"{self.user} ({', '.join(sorted(self.roles)) or 'administrator'})"
+        return f"{self.user} ({', '.join(sorted(self.roles))})" if self.roles else self.user
 
     def catalog(self, reload: bool = False):
         """Every template found (bundled, the user's folder, --templates)."""

@@ -334,12 +334,26 @@ def test_qa_reads_everything_and_reopens_with_a_reason(server, example_template)
 
 
 def test_a_reader_reads_only_report_level_tables(server, example_template):
+    from audit_tui.db.facts import record_facts
+
     alice, rita = server.login("auditor", "North"), server.login("reader")
-    as_rita = server.engine_for(rita)
-    _answer(server.engine_for(alice), _audit(server.engine_for(alice), example_template, alice),
-            alice)
-    for table in ("fact_audit", "grade_fact", "indicator_result", "yes_no_fact", "fact_count"):
-        assert _sql(as_rita, f"SELECT count(*) FROM {table}").scalar() == 0
+    carol = server.login("auditor", "South")
+    as_alice, as_rita, as_carol = (server.engine_for(n) for n in (alice, rita, carol))
+    mine = _audit(as_alice, example_template, alice)
+    _answer(as_alice, mine, alice)
+    with session_scope(as_alice) as s:
+        store.set_overall(session=s, audit_id=mine, who=alice, grade=2)
+        store.submit(session=s, audit_id=mine, who=alice)
+        record_facts(session=s, audit_id=mine)
+    for table in ("fact_audit", "grade_fact", "fact_count"):
+        assert _sql(as_rita, f"SELECT count(*) FROM {table}").scalar() > 0, table
+    # Everyone reads the figures; only the audit's own auditor (or QA) rewrites its facts.
+    assert _sql(as_carol, "SELECT count(*) FROM fact_audit").scalar() == 1
+    assert _sql(as_carol, "DELETE FROM fact_audit").rowcount == 0
+    assert _sql(as_carol, "UPDATE grade_fact SET grade = 1").rowcount == 0
+    _refused_sql(as_carol, "INSERT INTO grade_fact (audit_id, section_key, criterion, scale, "
+                           "grade, band) VALUES (?, 'x', 'c', 's', 1, 'good')", (mine,))
+    _refused_sql(as_rita, "DELETE FROM fact_audit")
     for table in ("audit", "answer", "section_result", "action", "audit_event", "moderation",
                   "worker_conversation", "family_feedback", "escalation", "sync_conflict"):
         assert "permission denied" in _refused_sql(as_rita, f"SELECT * FROM {table}")

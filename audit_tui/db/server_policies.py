@@ -14,8 +14,9 @@ Four group roles, named `<prefix>_<role>` so several databases on one server kee
   audit's free text.
 
 Policies name `current_user`, so a login sees and changes the same rows through the tool and
-through plain SQL. The derived tables (facts, counts) carry no row-level policies: submitting
-or moderating recomputes them, so auditors and moderators write them.
+through plain SQL. The facts of one audit are written only for audits the login may record
+them for (its own, or for a moderator a submitted one); the running counts (fact_count) add
+every audit up and carry no row-level policy.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ ROLES = ("auditor", "moderator", "qa", "reader")
 READS = ("team", "all")
 
 FACT_TABLES = ("fact_audit", "grade_fact", "indicator_result", "yes_no_fact", "fact_count")
+AUDIT_FACTS = FACT_TABLES[:4]  # one audit's facts (fact_count adds every audit up)
 # Tables holding an audit's own content, each with an audit_id.
 CONTENT = ("answer", "repeat_row", "section_result")
 AFTERWARDS = ("worker_conversation", "family_feedback")  # recorded on a submitted audit too
 SYNC = ("sync_audit", "sync_conflict")
 # Every table with row-level security (the others are granted whole).
 RLS_TABLES = ("audit", *CONTENT, *AFTERWARDS, "action", "audit_event", "moderation",
-              "escalation", *SYNC, "login_team")
+              "escalation", *SYNC, "login_team", *AUDIT_FACTS)
 WRITE = "SELECT, INSERT, UPDATE, DELETE"
 ME = "current_user::text"
 
@@ -148,6 +150,15 @@ def policies(prefix: str, reads: str) -> list[tuple[str, str, str, str, str | No
         for table in SYNC:
             out.append((f"audit_tui_{label}_read_{table}", table, "SELECT", role,
                         _readable("audit_id"), None))
+    # One audit's facts: everyone reads them (they are the report's figures); an auditor
+    # writes those of their own audits (submitting records them), a moderator those of the
+    # submitted audits they read (moderating records them again).
+    for table in AUDIT_FACTS:
+        out += [(f"audit_tui_everyone_reads_{table}", table, "SELECT", "PUBLIC", "true", None),
+                (f"audit_tui_auditor_records_{table}", table, "ALL", auditor,
+                 _own("audit_id", draft=False), _own("audit_id", draft=False)),
+                (f"audit_tui_moderator_records_{table}", table, "ALL", moderator,
+                 _readable("audit_id"), _readable("audit_id"))]
     submitted_not_mine = ("EXISTS (SELECT 1 FROM audit a WHERE a.id = audit_id AND "
                           f"a.status = 'submitted' AND a.created_by <> {ME})")
     out += [
