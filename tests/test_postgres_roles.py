@@ -151,6 +151,20 @@ def test_setup_refuses_a_login_without_the_rights(server, capsys):
     assert "may create roles" in capsys.readouterr().err
 
 
+def test_server_commands_refuse_a_file_and_bad_names(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "a.db"), "server", "setup"]) == 2
+    assert "is a SQLite file, which has one user and no roles" in capsys.readouterr().err
+    assert not (tmp_path / "a.db").exists()
+
+
+def test_grant_refuses_a_name_that_is_not_a_login(server, capsys):
+    assert main(["--db", server.url, "server", "grant", 'x"; DROP TABLE audit; --',
+                 "--role", "qa"]) == 2
+    assert "is not a login name audit-tui accepts" in capsys.readouterr().err
+    with pytest.raises(DatabaseProblem, match="cannot name roles"):
+        setup(server.admin, prefix="Bad-Prefix")
+
+
 def test_setup_keeps_its_prefix(server):
     with pytest.raises(DatabaseProblem, match="was set up with --prefix"):
         setup(server.admin, prefix="otherprefix")

@@ -86,20 +86,22 @@ def refuse_without_rights(conn, what: str) -> None:
             "database's schema. Run it as the database's owner (or postgres).")
 
 
+def _valid(pattern: re.Pattern, value: str, refusal: str) -> str:
+    """`value` if it is a whole match of `pattern` (it goes into SQL as a name); else the
+    refusal, a sentence."""
+    if not pattern.fullmatch(value):
+        raise DatabaseProblem(refusal)
+    return value
+
+
 def _check_prefix(prefix: str) -> str:
-    if not PREFIX_RE.fullmatch(prefix):
-        raise DatabaseProblem(
-            f"--prefix {prefix!r} cannot name roles: use lower-case letters, digits and _, "
-            "starting with a letter (at most 41 characters).")
-    return prefix
+    return _valid(PREFIX_RE, prefix, f"--prefix {prefix!r} cannot name roles: use lower-case "
+                  "letters, digits and _, starting with a letter (at most 41 characters).")
 
 
 def check_login(login: str) -> str:
-    if not LOGIN_RE.fullmatch(login):
-        raise DatabaseProblem(
-            f"{login!r} is not a login name audit-tui accepts: use letters, digits, _ . @ "
-            "and - (at most 63 characters).")
-    return login
+    return _valid(LOGIN_RE, login, f"{login!r} is not a login name audit-tui accepts: use "
+                  "letters, digits, _ . @ and - (at most 63 characters).")
 
 
 def state(conn, prefix: str) -> list[tuple]:
@@ -139,6 +141,8 @@ class SetupResult:
 
 def setup(engine, *, prefix: str | None = None, reads: str | None = None) -> SetupResult:
     """Roles, privileges and policies on a migrated schema (see the module's docstring)."""
+    if prefix:
+        _check_prefix(prefix)
     with engine.begin() as conn:
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(?)", (SETUP_LOCK,))
         refuse_without_rights(conn, "audit-tui server setup")
@@ -147,7 +151,7 @@ def setup(engine, *, prefix: str | None = None, reads: str | None = None) -> Set
             raise DatabaseProblem(
                 f"This database was set up with --prefix {stored['prefix']}; its roles are "
                 f"{stored['prefix']}_auditor and so on. Run setup with that prefix (or none).")
-        prefix = _check_prefix(prefix or stored.get("prefix") or DEFAULT_PREFIX)
+        prefix = prefix or stored.get("prefix") or DEFAULT_PREFIX
         reads = reads or stored.get("auditors_read") or "team"
         if reads not in sp.READS:
             raise DatabaseProblem(f"--auditors-read must be team or all, not {reads!r}.")
