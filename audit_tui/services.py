@@ -50,6 +50,16 @@ class Services:
         """Whether the connected login's roles allow the app's `action` (always, on a file)."""
         return allowed(action, self.roles)
 
+    def may_change(self, created_by: str, status: str) -> bool:
+        """Whether the user may change an audit `created_by` someone, in `status`: a draft,
+        and on a shared server one of their own unless they are QA (the server's policies
+        would refuse the rest)."""
+        if status != "draft":
+            return False
+        if not self.roles or "qa" in self.roles:
+            return True
+        return "auditor" in self.roles and created_by == self.user
+
     def who(self) -> str:
         """'alice (auditor)': who the server says the user is, and the login's audit-tui roles
         if it has any, for the header; '' on a file."""

@@ -471,3 +471,25 @@ async def test_the_header_says_who_and_a_role_sees_only_its_keys(server):
         shown_keys = {b.binding.action for b in app.screen.active_bindings.values()
                       if b.enabled}
         assert "new_audit" in shown_keys and "moderation_queue" not in shown_keys
+
+
+async def test_another_auditors_draft_opens_read_only(server, example_template):
+    from textual.widgets import Static
+
+    from audit_tui.app import AuditApp
+    from audit_tui.locations import parse_database
+    from audit_tui.screens.walk import WalkScreen
+
+    alice, dave = server.login("auditor", "North"), server.login("auditor", "North")
+    mine = _audit(server.engine_for(alice), example_template, alice)
+    app = AuditApp(database=parse_database(server.url_for(dave), "--db"), warm_up=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_audit(mine)
+        for _ in range(200):
+            if isinstance(app.screen, WalkScreen) and app.screen.info is not None:
+                break
+            await pilot.pause(0.05)
+        screen = app.screen
+        assert screen.read_only and not screen.check_action("reopen", ())
+        banner = str(screen.query_one("#walk-banner", Static).render())
+        assert banner.startswith("Another auditor's draft — read-only")

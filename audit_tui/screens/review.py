@@ -143,7 +143,8 @@ class ReviewScreen(ConversationKeys, Screen):
 
     @property
     def editable(self) -> bool:
-        return self.audit is not None and self.audit.status == "draft"
+        return self.audit is not None and self.app.services.may_change(self.audit.created_by,
+                                                                       self.audit.status)
 
     @property
     def tab(self) -> str:
@@ -159,7 +160,7 @@ class ReviewScreen(ConversationKeys, Screen):
         if action == "submit":
             return self.editable
         if action == "reopen":
-            return self.audit is not None and not self.editable
+            return self.audit is not None and self.audit.status != "draft"
         if action == "add_action":
             return self.editable
         if action in ("edit_action", "remove_action"):

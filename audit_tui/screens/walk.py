@@ -50,6 +50,7 @@ class AuditInfo:
     status: str
     submitted_at: datetime | None
     resume_at: str
+    yours: bool = True  # False: on a shared server, a draft the login's role may not change
 
 
 class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
@@ -158,7 +159,8 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
 
                 concerns = len(for_audit(session=session, audit_id=self.audit_id))
                 info = AuditInfo(audit.case_reference, state.template.title, audit.audit_date,
-                                 audit.status, audit.submitted_at, audit.resume_at)
+                                 audit.status, audit.submitted_at, audit.resume_at,
+                                 self.app.services.may_change(audit.created_by, "draft"))
         except StoreError as exc:
             self.post_message(self.Loaded(None, None, str(exc)))
             return
@@ -180,7 +182,7 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
         self.info, self.state = message.info, message.state
         self.editor = AuditEditor(self._save, self.audit_id, self.app.services.user, self.state,
                                   seen=getattr(message, "seen", None))
-        self.read_only = self.info.status != "draft"
+        self.read_only = self.info.status != "draft" or not self.info.yours
         self.sub_title = f"Audit of {self.info.case_reference}"
         self.concerns = getattr(message, "concerns", 0)
         self.show_title()
@@ -202,7 +204,10 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
     def show_banner(self) -> None:
         banner = self.query_one("#walk-banner", Static)
         banner.display = self.read_only
-        if self.read_only:
+        if self.read_only and self.info.status == "draft":
+            banner.update("Another auditor's draft — read-only: only its own auditor (or QA) "
+                          "changes it.")
+        elif self.read_only:
             when = self.info.submitted_at
             day = format_date(when.astimezone().date()) if when else "an earlier date"
             banner.update(f"{self.info.status.capitalize()} on {day} — read-only; press ctrl+o "
@@ -411,7 +416,8 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
         elif result.key == "reopen":
             self.read_only = False
             self.info = AuditInfo(self.info.case_reference, self.info.template_title,
-                                  self.info.audit_date, "draft", None, self.stop.key)
+                                  self.info.audit_date, "draft", None, self.stop.key,
+                                  self.info.yours)
             self.show_banner()
             self.notify("The audit is open for changes again; the reason is in its history.")
             await self.go(self.index, flush=False)
@@ -424,7 +430,7 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
             return self.state is not None and not self.read_only and (
                 self.optional_section() is not None)
         if action == "reopen":
-            return self.read_only
+            return self.read_only and self.info is not None and self.info.status != "draft"
         if action == "first_unanswered":
             return not self.read_only  # a submitted audit has nothing left to answer
         return True
