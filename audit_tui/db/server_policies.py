@@ -74,6 +74,13 @@ def grants(prefix: str) -> list[str]:
     ]
 
 
+def _assigned(id_column: str) -> str:
+    """The audit `id_column` names has an action assigned to the current login. The set of
+    such audits is read once a statement (not once a row), by a function that runs as its
+    owner: it sees every action, where a policy on `action` would refer back to `audit`."""
+    return f"{id_column} IN (SELECT {{schema}}.audit_tui_assigned({ME}))"
+
+
 def audit_read(reads: str) -> str:
     """What an auditor reads of `audit`: their own, those with an action assigned to them,
     and every audit or their teams'."""
@@ -81,7 +88,7 @@ def audit_read(reads: str) -> str:
         return "true"
     return (f"created_by = {ME} OR team IN "
             f"(SELECT lt.team FROM login_team lt WHERE lt.login = {ME}) "
-            f"OR {{schema}}.audit_tui_has_action(id, {ME})")
+            f"OR {_assigned('id')}")
 
 
 def policies(prefix: str, reads: str) -> list[tuple[str, str, str, str, str | None, str | None]]:
@@ -90,7 +97,7 @@ def policies(prefix: str, reads: str) -> list[tuple[str, str, str, str, str | No
     out: list[tuple[str, str, str, str, str | None, str | None]] = []
     for table in RLS_TABLES:
         out.append((f"audit_tui_qa_{table}", table, "ALL", qa, "true", "true"))
-    assigned = f"{{schema}}.audit_tui_has_action(id, {ME})"
+    assigned = _assigned("id")
     out += [
         ("audit_tui_auditor_read", "audit", "SELECT", auditor, audit_read(reads), None),
         ("audit_tui_auditor_create", "audit", "INSERT", auditor, None,
@@ -131,7 +138,7 @@ def policies(prefix: str, reads: str) -> list[tuple[str, str, str, str, str | No
     # of theirs, a moderator on the audits they read (submitted ones).
     trails = {
         "auditor": (f"who = {ME} AND ({_own('audit_id', draft=False)} OR "
-                    f"{{schema}}.audit_tui_has_action(audit_id, {ME}))"),
+                    f"{_assigned('audit_id')})"),
         "moderator": f"who = {ME} AND {_readable('audit_id')}",
     }
     for role, label in ((auditor, "auditor"), (moderator, "moderator")):
@@ -180,14 +187,12 @@ def functions(prefix: str, schema: str) -> list[str]:
     """The helper function the policies call, and the guard on a submitted audit."""
     qa, auditor = role_name(prefix, "qa"), role_name(prefix, "auditor")
     return [
-        # Runs as its owner (the administrator), so it sees every action without the
-        # policies (which would otherwise refer to each other without end).
-        f"""CREATE OR REPLACE FUNCTION {schema}.audit_tui_has_action(audit text, login text)
-RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema} AS $$
-  SELECT EXISTS (SELECT 1 FROM action WHERE audit_id = audit AND owner = login)
+        f"""CREATE OR REPLACE FUNCTION {schema}.audit_tui_assigned(login text)
+RETURNS SETOF text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema} AS $$
+  SELECT DISTINCT audit_id FROM action WHERE owner = login
 $$""",
-        f"REVOKE ALL ON FUNCTION {schema}.audit_tui_has_action(text, text) FROM PUBLIC",
-        f"GRANT EXECUTE ON FUNCTION {schema}.audit_tui_has_action(text, text) TO {auditor}, "
+        f"REVOKE ALL ON FUNCTION {schema}.audit_tui_assigned(text) FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION {schema}.audit_tui_assigned(text) TO {auditor}, "
         f"{role_name(prefix, 'moderator')}, {qa}",
         # Row-level security chooses rows, not columns: an auditor updating an audit that is
         # not their own draft (an action of theirs on it, or their own submitted audit) may
