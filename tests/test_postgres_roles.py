@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from audit_tui.cli import main
 from audit_tui.db import moderation, store
-from audit_tui.db.engine import make_engine, session_scope
+from audit_tui.db.engine import is_refused, make_engine, session_scope
 from audit_tui.db.opening import prepare
 from audit_tui.db.probe import DatabaseProblem
 from audit_tui.db.refusals import Refused
@@ -493,3 +493,42 @@ async def test_another_auditors_draft_opens_read_only(server, example_template):
         assert screen.read_only and not screen.check_action("reopen", ())
         banner = str(screen.query_one("#walk-banner", Static).render())
         assert banner.startswith("Another auditor's draft — read-only")
+
+
+def test_qa_imports_a_bundle_and_an_auditor_may_not(server, example_template, tmp_path,
+                                                    capsys):
+    """QA's import goes through the row-level security it is subject to (COPY cannot: rows are
+    inserted instead); an auditor's import is refused, in a sentence on the command line and
+    by the server itself through the library, with nothing written."""
+    from audit_tui.sync.export import export_bundle
+    from audit_tui.sync.importer import import_bundle
+
+    from audit_tui.locations import parse_database
+
+    lite = make_engine(f"sqlite:///{tmp_path / 'laptop.db'}")
+    prepare(parse_database(str(tmp_path / "laptop.db"), "--db"))
+    for n in range(3):
+        with session_scope(lite) as s:
+            audit = store.create_audit(session=s, template=example_template,
+                                       case_reference=f"CH-{n}", audit_date=DAY, who="ann",
+                                       team="North")
+            store.save_answer(session=s, audit_id=audit.id, question_key="child_seen_alone",
+                              who="ann", choice="yes")
+    path = tmp_path / "laptop.bundle"
+    export_bundle(lite, path, status="all")
+    lite.dispose()
+    alice, quinn = server.login("auditor", "North"), server.login("qa")
+    assert main(["--db", server.url_for(alice), "bundle", "import", str(path),
+                 "--trust-new-signer"]) == 2
+    assert capsys.readouterr().err == ("audit-tui: Your role (auditor) cannot import bundles: "
+                                       "QA does. Nothing was imported.\n")
+    # Through the library (or SQL) the server itself refuses the auditor, in a sentence.
+    with pytest.raises(Exception) as caught:  # (the driver's error: the bulk rows use it)
+        import_bundle(server.engine_for(alice), path, who=alice, trust_new_signer=True)
+    assert is_refused(caught.value)
+    assert _sql(server.admin, "SELECT count(*) FROM audit").scalar() == 0
+    summary = import_bundle(server.engine_for(quinn), path, who=quinn, trust_new_signer=True)
+    assert summary.new == 3
+    assert _sql(server.admin, "SELECT count(*) FROM answer").scalar() == 3
+    assert _sql(server.admin, "SELECT count(*) FROM audit_event WHERE who LIKE ?",
+                (f"%imported by {quinn}",)).scalar() >= 3

@@ -132,6 +132,13 @@ def run_import(args) -> int:
     refused = 0
     still = 0
     try:
+        if engine.dialect.name == "postgresql":
+            from ..db.server_roles import identity
+
+            roles = identity(engine)[1]
+            if roles and "qa" not in roles:  # the server would refuse it table by table
+                return _fail(f"Your role ({', '.join(sorted(roles))}) cannot import bundles: "
+                             "QA does. Nothing was imported.")
         for path in args.files:
             try:
                 with Progress(f"Importing {path.name}", 0) as progress:
