@@ -514,6 +514,8 @@ def test_qa_imports_a_bundle_and_an_auditor_may_not(server, example_template, tm
                                        team="North")
             store.save_answer(session=s, audit_id=audit.id, question_key="child_seen_alone",
                               who="ann", choice="yes")
+            if n == 0:  # a submitted one: the import works out its facts
+                store.submit(session=s, audit_id=audit.id, who="ann")
     path = tmp_path / "laptop.bundle"
     export_bundle(lite, path, status="all")
     lite.dispose()
@@ -530,5 +532,6 @@ def test_qa_imports_a_bundle_and_an_auditor_may_not(server, example_template, tm
     summary = import_bundle(server.engine_for(quinn), path, who=quinn, trust_new_signer=True)
     assert summary.new == 3
     assert _sql(server.admin, "SELECT count(*) FROM answer").scalar() == 3
+    assert _sql(server.admin, "SELECT count(*) FROM fact_audit").scalar() == 1
     assert _sql(server.admin, "SELECT count(*) FROM audit_event WHERE who LIKE ?",
                 (f"%imported by {quinn}",)).scalar() >= 3
