@@ -50,6 +50,19 @@ class Services:
         """Whether the connected login's roles allow the app's `action` (always, on a file)."""
         return allowed(action, self.roles)
 
+    def explain(self, exc: Exception, what_failed: str) -> str:
+        """A sentence for an error reading the database (call it from a worker): on a shared
+        server, what the login's role may not read; else `what_failed` and the error."""
+        from .db.engine import is_refused
+
+        if self.on_server and is_refused(exc):
+            from .db.refusals import refusal
+
+            refused = refusal(exc, self.engine())
+            if refused is not None:
+                return str(refused)
+        return f"{what_failed}: {exc}"
+
     def may_change(self, created_by: str, status: str) -> bool:
         """Whether the user may change an audit `created_by` someone, in `status`: a draft,
         and on a shared server one of their own unless they are QA (the server's policies

@@ -535,3 +535,26 @@ def test_qa_imports_a_bundle_and_an_auditor_may_not(server, example_template, tm
     assert _sql(server.admin, "SELECT count(*) FROM fact_audit").scalar() == 1
     assert _sql(server.admin, "SELECT count(*) FROM audit_event WHERE who LIKE ?",
                 (f"%imported by {quinn}",)).scalar() >= 3
+
+
+async def test_a_reader_in_the_app_is_told_what_the_role_reads(server):
+    from textual.widgets import Static
+
+    from audit_tui.app import AuditApp
+    from audit_tui.locations import parse_database
+    from audit_tui.screens.dashboard import DashboardScreen
+
+    rita = server.login("reader")
+    app = AuditApp(database=parse_database(server.url_for(rita), "--db"), warm_up=False)
+    sentence = "Your role (reader) cannot read audits: readers see the report figures only."
+
+    def shown() -> str:
+        return " ".join(str(w.render()) for w in app.screen.query(Static))
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.action_dashboard()
+        for _ in range(200):
+            if isinstance(app.screen, DashboardScreen) and sentence in shown():
+                break
+            await pilot.pause(0.05)
+        assert sentence in shown() and "psycopg" not in shown()

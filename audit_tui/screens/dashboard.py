@@ -128,7 +128,8 @@ class DashboardScreen(Screen):
 
                     agreement = agreement_rows(conn, filters)
         except Exception as exc:  # a locked or damaged database: say so, keep the screen
-            self.post_message(self.Loaded(serial, error=f"Could not add up the audits: {exc}"))
+            self.post_message(self.Loaded(serial, error=self.app.services.explain(
+                exc, "Could not add up the audits")))
             return
         self.post_message(self.Loaded(serial, figures, options, agreement=agreement))
 

@@ -112,7 +112,8 @@ class HomeScreen(Screen):
         try:
             audits, total = list_audits(target, HOME_LIMIT)  # a file or a server
         except Exception as exc:  # a locked or damaged file: say so, keep the screen usable
-            self.post_message(self.Loaded([], 0, f"Could not read the audits: {exc}"))
+            self.post_message(self.Loaded([], 0, self.app.services.explain(
+                exc, "Could not read the audits")))
             return
         try:
             from datetime import date
