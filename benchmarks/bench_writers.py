@@ -46,7 +46,8 @@ def _question(template) -> str:
                 and not q.group and not q.show_if)
 
 
-def _writer(url: str, number: int, saves: int, pace: str, start, out) -> None:
+def _writer(url: str, number: int, saves: int, pace: str, start, out,
+            login: str = "") -> None:
     from audit_tui.db import store
     from audit_tui.db.engine import WriterConnection
     from audit_tui.db.opening import open_engine
@@ -54,12 +55,17 @@ def _writer(url: str, number: int, saves: int, pace: str, start, out) -> None:
 
     template = default_catalog(None).get(TEMPLATE)
     key = _question(template)
+    if login:  # each auditor connects as their own login (row-level security applies)
+        import sqlalchemy as sa
+
+        url = url.replace(sa.engine.make_url(url).username + "@", login + "@", 1)
+    who = login or f"auditor{number}"
     engine = open_engine(_target(url))
     writer = WriterConnection(engine)
     with writer.session() as session:
         audit = store.create_audit(session=session, template=template, team="Bench Team",
                                    case_reference=f"BENCH-{os.getpid()}-{number}",
-                                   audit_date=date.today(), who=f"auditor{number}")
+                                   audit_date=date.today(), who=who, auditor=who)
         audit_id = audit.id
     rng = random.Random(number)
     latencies, errors = [], 0
@@ -73,7 +79,7 @@ def _writer(url: str, number: int, saves: int, pace: str, start, out) -> None:
         try:
             with writer.session() as session:
                 store.save_answer(session=session, audit_id=audit_id, question_key=key,
-                                  who=f"auditor{number}", choice=choice)
+                                  who=who, choice=choice)
                 store.set_progress(session=session, audit_id=audit_id, answered=i % 30,
                                    required=30, resume_at=f"q:{key}:")
         except Exception:  # counted: the figure is 0 errors
@@ -86,10 +92,11 @@ def _writer(url: str, number: int, saves: int, pace: str, start, out) -> None:
              "ms": latencies})
 
 
-def run(url: str, writers: int, saves: int, pace: str) -> dict:
+def run(url: str, writers: int, saves: int, pace: str, logins: list[str]) -> dict:
     ctx = mp.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(url, n, saves, pace, start, out))
+    procs = [ctx.Process(target=_writer, args=(url, n, saves, pace, start, out,
+                                               logins[n] if logins else ""))
              for n in range(writers)]
     for p in procs:
         p.start()
@@ -132,6 +139,9 @@ def main() -> int:
     parser.add_argument("--pg-url")
     parser.add_argument("--writers", type=int, default=20)
     parser.add_argument("--saves", type=int, default=200)
+    parser.add_argument("--roles", action="store_true",
+                        help="with --pg-url: `server setup` first, each writer its own auditor "
+                             "login, so row-level security applies (the login needs CREATEROLE)")
     parser.add_argument("--no-doc", action="store_true")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-writers-"))
@@ -144,11 +154,29 @@ def main() -> int:
         prepare(_target(url))
     engine_name = "PostgreSQL" if args.pg_url else "SQLite"
     loads = [os.getloadavg()[0]]
+    logins: list[str] = []
+    prefix = f"b{os.getpid()}"
     try:
-        figures = {pace: run(url, args.writers, args.saves, pace) for pace in ("back", "person")}
+        if args.roles and schema is not None:
+            from audit_tui.db.opening import open_engine
+            from audit_tui.db.server_roles import grant, setup
+
+            admin = open_engine(_target(url))
+            setup(admin, prefix=prefix, reads="team")
+            for n in range(args.writers):
+                logins.append(f"{prefix}_w{n}")
+                grant(admin, logins[-1], "auditor", teams=["Bench Team"])
+            admin.dispose()
+        figures = {pace: run(url, args.writers, args.saves, pace, logins)
+                   for pace in ("back", "person")}
     finally:
         if schema is not None:
             schema.drop()
+            if args.roles:
+                with schema.admin.begin() as conn:
+                    for name in [*logins, *(f"{prefix}_{r}" for r in
+                                            ("auditor", "moderator", "qa", "reader"))]:
+                        conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
     loads.append(os.getloadavg()[0])
     print(json.dumps(figures, indent=1))
     rows = [f"| {label} | {f['median']:.1f} ms | {f['p99']:.1f} ms | {f['worst']:.0f} ms | "
@@ -156,9 +184,10 @@ def main() -> int:
             for label, f in (("back to back", figures["back"]),
                              ("with a person's pauses (0.1-0.4 s)", figures["person"]))]
     body = "\n".join([
-        f"## Many writers ({engine_name})",
+        f"## Many writers ({engine_name}{', row-level security on' if args.roles else ''})",
         "",
         f"`python benchmarks/bench_writers.py {'--pg-url URL ' if args.pg_url else ''}"
+        f"{'--roles ' if args.roles else ''}"
         f"--writers {args.writers} --saves {args.saves}` on {machine()}"
         f"{', the server on the same machine' if args.pg_url else ''}; 1-minute load average "
         f"{loads[0]:.2f} before, {loads[1]:.2f} after. {args.writers} processes, each saving "
@@ -173,7 +202,8 @@ def main() -> int:
     ])
     print(body)
     if not args.no_doc:
-        write_section("writers-postgresql" if args.pg_url else "writers-sqlite", body)
+        write_section(("writers-postgresql-rls" if args.roles else "writers-postgresql")
+                      if args.pg_url else "writers-sqlite", body)
     return 0
 
 
