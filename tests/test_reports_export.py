@@ -128,7 +128,9 @@ def test_json_export(capsys, db, tmp_path):
     assert ch3["section_grades"] == {"plan": 3, "plo": 4, "voice": 3}
     assert {i["indicator_key"] for i in ch3["indicators"]} == {"assessment_timely",
                                                                "plo_16_weeks"}
-    assert data["questions"]["seen_alone"]["type"] == "yes_no"
+    seen = [q for q in data["questions"] if q["question_key"] == "seen_alone"]
+    assert [(q["template"], q["template_version"], q["type"]) for q in seen] == [
+        (ch3["template"], ch3["template_version"], "yes_no")]
 
 
 def test_pseudonymised_export_hides_names_and_free_text(capsys, db, tmp_path, private_home):
@@ -313,9 +315,9 @@ def test_a_csv_export_writes_as_the_csv_module_would(capsys, awkward, engine, tm
 
 
 def test_a_repeating_group_fills_one_wide_cell_in_row_order():
-    from audit_tui.reports.export_csv import _placed
+    from audit_tui.reports.export_layout import placed
 
-    values = _placed({"a": "", "b": ""}, ["a", "b", "b", "gone"], ["1", "x", "y", "z"])
+    values = placed({"a": "", "b": ""}, ["a", "b", "b", "gone"], ["1", "x", "y", "z"])
     assert values == {"a": "1", "b": "x; y"}
 
 

@@ -22,87 +22,29 @@ xlsx and json, the same cells in the CSV audits file); names and comments never 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Iterator
 
-from .filters import Filters, where
+from .export_layout import (  # noqa: F401 (AUDIT_COLUMNS, Layout, Record, ...: the export's names)
+    ACTION_COLUMNS,
+    ANSWER_COLUMNS,
+    AUDIT_COLUMNS,
+    INDICATOR_COLUMNS,
+    NA,
+    Layout,
+    Question,
+    Record,
+    Selection,
+    Written,
+    as_text,
+    moderated_by_audit,
+    value_of,
+    wide_row,
+)
+from .filters import Filters
 from .pseudonym import Pseudonymiser, load_key
-
-AUDIT_COLUMNS = ["audit_id", "case_reference", "template", "template_version", "team",
-                 "service_area", "social_worker", "auditor", "audit_date", "status",
-                 "submitted_at", "overall_grade", "overall_rationale"]
-ANSWER_COLUMNS = ["audit_id", "case_reference", "question_key", "row", "row_id", "value",
-                  "not_applicable", "evidence"]
-ACTION_COLUMNS = ["audit_id", "case_reference", "description", "owner", "due_date", "status",
-                  "completed_date", "overdue", "note"]
-INDICATOR_COLUMNS = ["audit_id", "case_reference", "indicator_key", "row_id", "label", "unit",
-                     "limit", "amount", "met", "still_open"]
-NA = "n/a"
-
-
-@dataclass
-class Record:
-    """One audit and everything in it, ready to write (names already pseudonymised)."""
-
-    audit: list
-    sections: dict[str, object] = field(default_factory=dict)  # section key -> grade or n/a
-    answers: list[list] = field(default_factory=list)  # rows of ANSWER_COLUMNS
-    actions: list[list] = field(default_factory=list)
-    indicators: list[list] = field(default_factory=list)
-
-    @property
-    def audit_id(self) -> str:
-        return self.audit[0]
-
-
-@dataclass
-class Written:
-    files: list[Path]
-    audits: int = 0
-    answers: int = 0
-
-
-@dataclass
-class Layout:
-    """The wide form's columns: graded sections, then questions, over the exported templates."""
-
-    sections: list[str] = field(default_factory=list)
-    questions: list[str] = field(default_factory=list)
-    prompts: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # key -> tmpl, prompt, type
-
-    def columns(self) -> list[str]:
-        return [*AUDIT_COLUMNS, *[f"grade:{k}" for k in self.sections], *self.questions]
-
-
-class Selection:
-    """The SQL for the audits `filters` keep, as `f` (fact_audit) joined to `a` (audit).
-    `postgres`: texts are ordered by code point there too (COLLATE "C")."""
-
-    def __init__(self, filters: Filters, *, postgres: bool = False) -> None:
-        _, clause, params = where(replace(filters, status=None))
-        self.status = ""
-        if filters.status:
-            self.status = " AND a.status = :status"
-            params["status"] = filters.status
-        self.clause, self.params = clause, params
-        self.collate = ' COLLATE "C"' if postgres else ""
-
-    def by(self, *texts: str) -> str:
-        """An ORDER BY continuation (", x, y") for text columns, in code point order."""
-        return "".join(f", {t}{self.collate}" for t in texts)
-
-    def select(self, columns: str, join: str = "", order: str = "", group: str = "") -> str:
-        audit_join = f" JOIN audit a ON a.id = f.audit_id{self.status}"
-        group_by = f" GROUP BY {group}" if group else ""
-        return (f"SELECT {columns} FROM fact_audit f{audit_join} {join} WHERE {self.clause}"
-                f"{group_by} ORDER BY f.audit_id{self.collate}{order}")
-
-    def unordered(self, columns: str) -> str:
-        sql = self.select(columns)
-        return sql[:sql.rindex(" ORDER BY f.audit_id")]
-
 
 class Reader:
     """Runs the export's SQL (written with SQLite's `?` and `:name`) on either engine:
@@ -128,16 +70,6 @@ class Reader:
         return self.conn.exec_driver_sql(sql, params).fetchone()
 
 
-def as_text(value):
-    """A date or time as SQLite keeps it ('YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS.ffffff');
-    anything else as it is."""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def layout_for(reader: Reader, selection: Selection) -> Layout:
     from ..db.state import TemplateTextBroken, template_from_text
 
@@ -154,14 +86,21 @@ def layout_for(reader: Reader, selection: Selection) -> Layout:
     layout = Layout()
     standard = set(AUDIT_COLUMNS) | {"case_reference", "team", "service_area",
                                      "social_worker", "auditor", "audit_date"}
+    seen: set[str] = set()
     for t in sorted(templates, key=lambda t: (t.key, -t.version)):
         for s in t.all_sections():
+            layout.titles[(t.key, t.version, s.key)] = s.title
             if s.graded and s.key not in layout.sections:
                 layout.sections.append(s.key)
         for q in t.questions():
-            if q.key not in layout.prompts and q.key not in standard:
+            if q.key in standard:
+                continue
+            layout.questions_list.append(Question(
+                t.key, t.version, q.key, layout.titles.get((t.key, t.version, q.section), ""),
+                q.prompt, q.type))
+            if q.key not in seen:
+                seen.add(q.key)
                 layout.questions.append(q.key)
-                layout.prompts[q.key] = (t.key, q.prompt, q.type)
     return layout
 
 
@@ -183,25 +122,6 @@ class _Feed:
 
 
 ANSWER_VALUES = "n.grade, n.number_value, n.date_value, n.choice, n.choices, n.text"
-
-
-def value_of(grade, number, day, choice, choices, text) -> tuple[str, object]:
-    """(kind, value) of an answer: the first of its value columns that is set, in this order
-    ('g' grade, 'n' number, 'd' date as 'YYYY-MM-DD', 'c' choice, 'm' choices as JSON,
-    't' text; '' and None when none is)."""
-    if grade is not None:
-        return "g", grade
-    if number is not None:
-        return "n", number
-    if day is not None:
-        return "d", as_text(day)
-    if choice is not None:
-        return "c", choice
-    if choices is not None:
-        return "m", choices
-    if text is not None:
-        return "t", text
-    return "", None
 
 
 @dataclass
@@ -296,20 +216,6 @@ def _num(value):
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def wide_row(rec: Record, layout: Layout) -> list:
-    """One row per audit: the audit, its section grades, then a column per question (a
-    repeating group's answers joined with '; ')."""
-    values: dict[str, object] = {}
-    for row in rec.answers:
-        key, value = row[2], (NA if row[6] else row[5])
-        if key in values and row[4]:
-            values[key] = f"{values[key]}; {value}"
-        else:
-            values[key] = value
-    return [*rec.audit, *[rec.sections.get(k, "") for k in layout.sections],
-            *[values.get(k, "") for k in layout.questions]]
-
-
 def export(*, conn, filters: Filters, fmt: str, out: Path, pseudonymise: bool = False,
            today: str | None = None) -> Written:
     """Write the export; returns the files written and how many audits and answers."""
@@ -351,7 +257,7 @@ def _export(reader: Reader, snapshot, *, filters: Filters, fmt: str, out: Path,
     with Progress(f"Exporting {total} audits", total) as progress:
         if fmt == "csv":
             # the grades a moderator changed (few: read at once, before the streams)
-            moderated = writers_export.moderated_by_audit(reader)
+            moderated = moderated_by_audit(reader)
         if fmt == "csv" and reader.raw is not None:
             from .export_csv import write_csv_fast
 

@@ -42,24 +42,28 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from .export import (
+from .export_layout import (
     ACTION_COLUMNS,
     ANSWER_COLUMNS,
-    AUDIT_COLUMNS,
+    BOM,
     INDICATOR_COLUMNS,
+    UNMODERATED,
     Layout,
     Selection,
     Written,
+    audit_columns,
+    csv_paths,
+    moderate,
+    moderated_by_audit,
+    open_csv,
+    placed,
 )
-from .safe import open_private
 
 SEP = "\x1e"  # between the keys and between the values of one audit's answers
 SEP_PAIR = "\x1f"  # between a section's key and its grade
-BOM = "\ufeff"  # written first: Excel then reads the files as UTF-8
 # =, +, -, @, tab, CR as code points: unicode() is cheaper than substr() in the inner loop
 FORMULA_CODES = "(61, 43, 45, 64, 9, 13)"
 CRLF = "'\r\n'"  # (a literal: no function call a line)
-OVERALL_GRADE = AUDIT_COLUMNS.index("overall_grade")
 
 
 def neutral(expr: str) -> str:
@@ -275,13 +279,9 @@ def write_csv_fast(raw, selection: Selection, layout: Layout, out: Path, *, toda
     selection keeps; with `snapshot` (see SharedSnapshot), a second reader helps: a forked
     process where the system has fork (two processes' SQLite work runs side by side; two
     threads' would mostly wait on SQLite's global memory lock), else a thread. `moderated`:
-    writers_export.moderated_by_audit (audit id -> its moderation; read from `raw` when
+    export_layout.moderated_by_audit (audit id -> its moderation; read from `raw` when
     None), for the counted grades and the moderation columns of the wide file."""
     import tempfile
-
-    from .writers_export import csv_paths
-
-    from .writers_export import moderated_by_audit
 
     if moderated is None:
         moderated = moderated_by_audit(raw)
@@ -303,7 +303,7 @@ def write_csv_fast(raw, selection: Selection, layout: Layout, out: Path, *, toda
                                                       dir=out.parent)  # (private: 0600)
                     os.close(fd)
         for key in ("audits", "answers"):
-            handles[key] = _open(paths[key])
+            handles[key] = open_csv(paths[key])
             handles[key].write(BOM)
         tasks = _Tasks(sql, params, layout, paths, temps, handles, pseudonymise, moderated)
         first, second = ("first", "second") if temps else ("all", "indicators")
@@ -327,17 +327,6 @@ def write_csv_fast(raw, selection: Selection, layout: Layout, out: Path, *, toda
             except OSError:
                 pass
     return written
-
-
-def _open(path: Path):
-    """A private UTF-8 file for CSV text, handing the system a megabyte at a time (not 8 KB:
-    the answers file alone is hundreds of megabytes)."""
-    handle = open_private(path, encoding="utf-8", newline="")
-    try:
-        handle._CHUNK_SIZE = 1 << 20  # (CPython's text files; harmless where it is not)
-    except AttributeError:  # pragma: no cover
-        pass
-    return handle
 
 
 class _Tasks:
@@ -367,7 +356,7 @@ class _Tasks:
         if name in ("all", "first", "second"):
             part = "" if name == "all" else name
             if name == "second":
-                files = [_open(Path(self.temps[k])) for k in ("audits", "answers")]
+                files = [open_csv(Path(self.temps[k])) for k in ("audits", "answers")]
             else:
                 files = [self.handles["audits"], self.handles["answers"]]
             try:
@@ -380,7 +369,7 @@ class _Tasks:
                 if name == "second":
                     for f in files:
                         f.close()
-        with _open(self.paths[name]) as handle:
+        with open_csv(self.paths[name]) as handle:
             handle.write(BOM)
             if name == "indicators":
                 _write_blocks(conn.execute(sql.indicator_blocks(), params), handle,
@@ -596,8 +585,6 @@ def _write_wide(todo: queue.Queue, layout: Layout, handle, counts: list, progres
     repeat (a repeating group's rows) or are no longer in the layout takes the slow path.
     A moderated audit (one dict look-up an audit in `moderated`) gets the moderator's grades
     and its moderation cells."""
-    from .writers_export import UNMODERATED, audit_columns
-
     try:
         wide = csv.writer(handle, lineterminator="\r\n")
         if headers:
@@ -624,10 +611,10 @@ def _write_wide(todo: queue.Queue, layout: Layout, handle, counts: list, progres
                     values = empty_questions.copy()
                     values.update(zip(keys, found))
                     if len(values) != width or len(set(keys)) != len(keys):
-                        values = _placed(empty_questions, keys, found)
+                        values = placed(empty_questions, keys, found)
                 audit, cells = row[:13], UNMODERATED
                 if moderated and (m := moderated.get(row[0])) is not None:
-                    audit, grades, cells = _moderate(audit, grades, m)
+                    audit, grades, cells = moderate(audit, grades, m)
                 wide.writerow([*audit, *grades.values(), *cells, *values.values()])
             count += len(batch)
             if progress is not None:
@@ -637,33 +624,3 @@ def _write_wide(todo: queue.Queue, layout: Layout, handle, counts: list, progres
         failed.append(exc)
         while todo.get() is not None:  # let that thread finish putting
             pass
-
-
-def _moderate(audit, grades: dict, m) -> tuple[list, dict, list]:
-    """An audit's columns, section grades and moderation cells with the moderator's grades
-    (writers_export.Moderated `m`) in place of the auditor's."""
-    audit = list(audit)
-    if m.overall is not None:
-        audit[OVERALL_GRADE] = m.overall
-    if m.sections:
-        grades = grades.copy()
-        for key, grade in m.sections.items():
-            if key in grades:
-                grades[key] = grade
-    return audit, grades, m.cells()
-
-
-def _placed(empty: dict, keys: list, found: list) -> dict:
-    """The question columns for answers whose keys repeat (a repeating group's rows, joined
-    with '; ' in row order) or are not columns of the layout (left out)."""
-    values = empty.copy()
-    seen = set()
-    for key, value in zip(keys, found):
-        if key not in values:
-            continue
-        if key in seen:
-            values[key] = f"{values[key]}; {value}"
-        else:
-            seen.add(key)
-            values[key] = value
-    return values

@@ -9,9 +9,9 @@ import csv
 import json
 from pathlib import Path
 
-from .export import (ACTION_COLUMNS, ANSWER_COLUMNS, INDICATOR_COLUMNS, NA, Layout, Written,
-                     value_of)
-from .export_csv import BOM, _moderate, _open, _placed
+from .export_layout import (ACTION_COLUMNS, ANSWER_COLUMNS, BOM, INDICATOR_COLUMNS, NA,
+                            UNMODERATED, Layout, Written, audit_columns, csv_paths, moderate,
+                            open_csv, placed, value_of)
 from .safe import FORMULA_STARTS
 
 
@@ -61,9 +61,7 @@ def write_csv_rows(parts, layout: Layout, out: Path, *, today: str, pseudonymise
     """The four CSV files from `parts` (export.audit_parts: one audit at a time, in audit id
     order), byte for byte what write_csv_fast's SQL writes for the same data: used where the
     database is a server. Everything goes through csv.writer, which quotes as `cell()` does.
-    `moderated`: writers_export.moderated_by_audit (none moderated when None)."""
-    from .writers_export import UNMODERATED, audit_columns, csv_paths
-
+    `moderated`: export_layout.moderated_by_audit (none moderated when None)."""
     moderated = moderated or {}
     hide = pseudonymise
     paths = csv_paths(out)
@@ -71,7 +69,7 @@ def write_csv_rows(parts, layout: Layout, out: Path, *, today: str, pseudonymise
     handles = {}
     try:
         for key in ("audits", "answers", "actions", "indicators"):
-            handles[key] = _open(paths[key])
+            handles[key] = open_csv(paths[key])
             handles[key].write(BOM)
         wide, long, acts, inds = (csv.writer(handles[k], lineterminator="\r\n")
                                   for k in ("audits", "answers", "actions", "indicators"))
@@ -108,9 +106,9 @@ def write_csv_rows(parts, layout: Layout, out: Path, *, today: str, pseudonymise
                      *people, a[8], a[9], a[10], a[11], "" if hide else _neutral(a[12])]
             cells = UNMODERATED
             if (m := moderated.get(audit_id)) is not None:
-                audit, grades, cells = _moderate(audit, grades, m)
+                audit, grades, cells = moderate(audit, grades, m)
             wide.writerow([*audit, *grades.values(), *cells,
-                           *_placed(empty_questions, keys, found).values()])
+                           *placed(empty_questions, keys, found).values()])
             for _, desc, owner, due, status, done, note in part.actions:
                 acts.writerow([audit_id, case_cell, "" if hide else _neutral(desc),
                                _neutral(hide(owner) if hide else owner), due, status, done,

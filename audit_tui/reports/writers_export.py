@@ -23,70 +23,24 @@ from pathlib import Path
 from itertools import chain
 from typing import Iterable, Iterator
 
-from .export import (
+from .export_layout import (
     ACTION_COLUMNS,
     ANSWER_COLUMNS,
     AUDIT_COLUMNS,
     INDICATOR_COLUMNS,
     Layout,
+    Moderated,
     Record,
     Written,
-    wide_row,
+    audit_columns,
+    audit_row,
+    moderated_by_audit,
 )
 from .safe import FORMULA_STARTS, open_private
 
 EXCEL_ROWS = 1_048_576
-MODERATION_COLUMNS = ["moderated", "auditor_overall_grade", "auditor_section_grades"]
 OVERALL_GRADE = AUDIT_COLUMNS.index("overall_grade")
-
-
-def moderations(reader) -> dict[str, dict[str, tuple[int, int]]]:
-    """audit id -> section key ('' the overall grade) -> (the auditor's grade, the
-    moderator's), for every moderation that still applies (reports/moderated.py). `reader`
-    is the export's Reader (or a DB-API connection); the moderations are few, so they are
-    read at once, with SQL both engines run."""
-    from .moderated import _moderations
-
-    sql = ("SELECT m.audit_id, m.section_key, m.auditor_grade, m.moderator_grade "
-           + _moderations(False))
-    rows = reader.rows(sql) if hasattr(reader, "rows") else reader.execute(sql)
-    found: dict[str, dict[str, tuple[int, int]]] = {}
-    for audit_id, key, auditor, moderator in rows:
-        found.setdefault(audit_id, {})[key] = (int(auditor), int(moderator))
-    return found
-
-
-class Moderated:
-    """One audit's moderation as the export shows it: the moderator's grades that replace
-    the auditor's (`overall`, None when kept; `sections`, key -> grade) and `moderation`,
-    the record's (see with_moderation)."""
-
-    __slots__ = ("overall", "sections", "moderation")
-
-    def __init__(self, grades: dict[str, tuple[int, int]]) -> None:
-        self.overall, self.sections = None, {}
-        auditor_overall, auditor_sections = None, {}
-        for key, (auditor, moderator) in sorted(grades.items()):
-            if auditor == moderator:
-                continue
-            if key == "":
-                self.overall, auditor_overall = moderator, auditor
-            else:
-                self.sections[key], auditor_sections[key] = moderator, auditor
-        self.moderation = {"moderated": bool(grades), "auditor_overall_grade": auditor_overall,
-                           "auditor_section_grades": auditor_sections}
-
-    def cells(self) -> list:
-        """The MODERATION_COLUMNS' cells."""
-        return _cells(self.moderation)
-
-
-def moderated_by_audit(reader) -> dict[str, Moderated]:
-    """audit id -> Moderated, for the audits with a moderation that still applies."""
-    return {audit_id: Moderated(grades) for audit_id, grades in moderations(reader).items()}
-
-
-UNMODERATED = ["", None, ""]  # the MODERATION_COLUMNS' cells of an audit never moderated
+QUESTION_COLUMNS = ["template", "template_version", "question_key", "section", "prompt", "type"]
 
 
 def with_moderation(reader, stream: Iterable[Record]) -> Iterator[Record]:
@@ -103,32 +57,6 @@ def with_moderation(reader, stream: Iterable[Record]) -> Iterator[Record]:
         rec.sections.update(m.sections)
         rec.moderation = m.moderation  # read only by the writers
         yield rec
-
-
-def _cells(m: dict) -> list:
-    return ["yes" if m["moderated"] else "", m["auditor_overall_grade"],
-            "; ".join(f"{k}: {g}" for k, g in m["auditor_section_grades"].items())]
-
-
-def moderation_cells(rec: Record) -> list:
-    return _cells(rec.moderation)
-
-
-def audit_columns(layout: Layout, moderated: bool) -> list[str]:
-    """The wide form's columns: the moderation columns after the section grades."""
-    columns = layout.columns()
-    if not moderated:
-        return columns
-    at = len(AUDIT_COLUMNS) + len(layout.sections)
-    return columns[:at] + MODERATION_COLUMNS + columns[at:]
-
-
-def audit_row(rec: Record, layout: Layout) -> list:
-    row = wide_row(rec, layout)
-    if not hasattr(rec, "moderation"):
-        return row
-    at = len(AUDIT_COLUMNS) + len(layout.sections)
-    return row[:at] + moderation_cells(rec) + row[at:]
 
 
 def _peek(stream: Iterable[Record]) -> tuple[Record | None, Iterator[Record]]:
@@ -154,13 +82,6 @@ def _cell_text(value: str) -> str:
 
 def _safe(row: list) -> list:
     return [_cell_text(v) if isinstance(v, str) else ("" if v is None else v) for v in row]
-
-
-def csv_paths(out: Path) -> dict[str, Path]:
-    suffix = out.suffix or ".csv"
-    return {"audits": out if out.suffix else out.with_suffix(".csv"),
-            **{name: out.with_name(f"{out.stem}-{name}{suffix}")
-               for name in ("answers", "actions", "indicators")}}
 
 
 def _typed(row: list, date_columns: tuple[int, ...]) -> list:
@@ -216,9 +137,9 @@ def write_xlsx(stream: Iterable[Record], layout: Layout, out: Path, *, progress,
         written.answers += len(rec.answers)
         progress.advance()
     questions = book.create_sheet("Questions")
-    questions.append(["question_key", "template", "prompt", "type"])
-    for key, (template, prompt, qtype) in layout.prompts.items():
-        questions.append(_safe([key, template, prompt, qtype]))
+    questions.append(QUESTION_COLUMNS)
+    for q in layout.questions_list:
+        questions.append(_safe([q.template, q.version, q.key, q.section, q.prompt, q.type]))
     with open_private(out, binary=True) as handle:
         book.save(handle)
     return written
@@ -235,8 +156,9 @@ def write_json(stream: Iterable[Record], layout: Layout, out: Path, *, progress,
     written = Written([out])
     with open_private(out, encoding="utf-8") as handle:
         head = {"filters": filters.describe(),
-                "questions": {k: {"template": t, "prompt": p, "type": q}
-                              for k, (t, p, q) in layout.prompts.items()}}
+                "questions": [dict(zip(QUESTION_COLUMNS, (q.template, q.version, q.key,
+                                                          q.section, q.prompt, q.type)))
+                              for q in layout.questions_list]}
         handle.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "audits": [\n')
         first = True
         for rec in stream:
