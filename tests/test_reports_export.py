@@ -98,7 +98,8 @@ def test_xlsx_round_trip(capsys, db, engine, tmp_path):
     assert export(capsys, db, out, "--format", "xlsx") == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames == ["Audits", "Answers", "Actions", "Indicators", "Questions"]
+    assert book.sheetnames == ["Audits", "Answers", "Actions", "Indicators", "Sections",
+                               "Conversation", "Feedback", "Questions"]
 
     def rows(name):
         values = list(book[name].iter_rows(values_only=True))
@@ -238,7 +239,8 @@ def rows_way(engine, folder, pseudonymise: bool) -> dict[str, bytes]:
         reader = Reader(conn)
         sel = Selection(Filters(), postgres=reader.postgres)
         written = write_csv_rows(audit_parts(reader, sel), layout_for(reader, sel),
-                                 folder / "x.csv", today=date.today().isoformat(),
+                                 folder / "x.csv", reader=reader, selection=sel,
+                                 today=date.today().isoformat(),
                                  pseudonymise=hide, moderated=moderated_by_audit(reader))
     assert (written.audits, written.answers) == (6, 23)
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
@@ -261,7 +263,7 @@ def test_every_way_of_exporting_writes_the_same_files(capsys, awkward, engine, t
     monkeypatch.setattr(export_csv.SharedSnapshot, "take", classmethod(lambda *a: None))
     alone = exported(capsys, awkward, tmp_path / "alone", *argv)
     assert forked == halves == threads == alone
-    assert len(forked) == 4 and all(b.startswith(b"\xef\xbb\xbf") for b in forked.values())
+    assert len(forked) == 7 and all(b.startswith(b"\xef\xbb\xbf") for b in forked.values())
 
 
 def test_every_way_writes_the_moderated_grades(capsys, awkward, tmp_path):

@@ -1,4 +1,5 @@
-"""`audit-tui export`: every submitted audit the filters keep, with everything in it.
+"""`audit-tui export`: every submitted audit the filters keep, with everything in it (the
+section texts and conversations too: export_texts.py; the shared columns: export_layout.py).
 
 The audits, their section grades, answers, actions and indicator results are read as five
 streams in audit order (each from an index, none sorted in memory) and merged audit by audit,
@@ -173,22 +174,32 @@ def audit_parts(reader: Reader, sel: Selection) -> Iterator[Parts]:
 
 
 def records(reader: Reader, filters: Filters, *, today: str,
-            pseudonymise: Pseudonymiser | None = None) -> Iterator[Record]:
-    """Every exported audit, in audit id order."""
+            pseudonymise: Pseudonymiser | None = None,
+            layout: Layout | None = None) -> Iterator[Record]:
+    """Every exported audit, in audit id order, with its section texts and conversations
+    (export_texts; their titles from `layout`). Pseudonymised: the audit's id, its repeating
+    groups' row ids, the case reference and names as keyed pseudonyms, no free text."""
+    from . import export_texts
+
     sel = Selection(filters, postgres=reader.postgres)
     hide = pseudonymise
+    maker = export_texts.TextRows(layout or layout_for(reader, sel), hide,
+                                  moderated_by_audit(reader))
+    texts = {name: _Feed(rows)
+             for name, rows in export_texts.streams(reader.rows, sel).items()}
     for parts in audit_parts(reader, sel):
         audit = parts.audit
-        audit_id = audit[0]
+        key = audit[0]
         if hide:
+            audit[0] = hide(key, "A")
             audit[1] = hide(audit[1], "C")
             audit[6], audit[7] = hide(audit[6]), hide(audit[7])
             audit[12] = ""
-        case = audit[1]
-        rec = Record(audit)
-        for _, key, grade, na in parts.sections:
-            rec.sections[key] = NA if na else grade
-        for _, key, row_id, *values, na, evidence, position in parts.answers:
+        audit_id, case = audit[0], audit[1]
+        rec = Record(audit, key=key)
+        for _, section, grade, na in parts.sections:
+            rec.sections[section] = NA if na else grade
+        for _, question, row_id, *values, na, evidence, position in parts.answers:
             kind, value = value_of(*values)
             if kind == "n" and float(value).is_integer():
                 value = int(value)
@@ -196,7 +207,8 @@ def records(reader: Reader, filters: Filters, *, today: str,
                 value = "; ".join(json.loads(value))
             elif kind == "t" and hide:
                 value = ""
-            rec.answers.append([audit_id, case, key, position, row_id,
+            rec.answers.append([audit_id, case, question, position,
+                                hide(row_id, "R") if hide else row_id,
                                 "" if value is None else value, "yes" if na else "",
                                 "" if hide else evidence])
         for _, desc, owner, due, status, done, note in parts.actions:
@@ -204,11 +216,14 @@ def records(reader: Reader, filters: Filters, *, today: str,
             rec.actions.append([audit_id, case, "" if hide else desc,
                                 hide(owner) if hide else owner, due, status, done, overdue,
                                 "" if hide else note])
-        for _, key, row_id, label, unit, limit, amount, met, open_ended in parts.indicators:
-            rec.indicators.append([audit_id, case, key, row_id, label, unit, _num(limit),
-                                   _num(amount),
+        for _, ind, row_id, label, unit, limit, amount, met, open_ended in parts.indicators:
+            rec.indicators.append([audit_id, case, ind, hide(row_id, "R") if hide else row_id,
+                                   label, unit, _num(limit), _num(amount),
                                    "" if met is None else ("yes" if met else "no"),
                                    "yes" if open_ended else ""])
+        rec.texts = [maker.section(r) for r in texts["sections"].take(key)]
+        rec.conversation = [maker.conversation(r) for r in texts["conversation"].take(key)]
+        rec.feedback = [maker.feedback(r) for r in texts["feedback"].take(key)]
         yield rec
 
 
@@ -267,9 +282,10 @@ def _export(reader: Reader, snapshot, *, filters: Filters, fmt: str, out: Path,
         if fmt == "csv":
             from .export_csv_rows import write_csv_rows
 
-            return write_csv_rows(audit_parts(reader, sel), layout, Path(out), today=today,
-                                  pseudonymise=hide, progress=progress, moderated=moderated)
+            return write_csv_rows(audit_parts(reader, sel), layout, Path(out), reader=reader,
+                                  selection=sel, today=today, pseudonymise=hide,
+                                  progress=progress, moderated=moderated)
         stream = writers_export.with_moderation(
-            reader, records(reader, filters, today=today, pseudonymise=hide))
+            reader, records(reader, filters, today=today, pseudonymise=hide, layout=layout))
         writer = {"xlsx": writers_export.write_xlsx, "json": writers_export.write_json}[fmt]
         return writer(stream, layout, Path(out), progress=progress, filters=filters)

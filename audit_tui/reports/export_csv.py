@@ -42,6 +42,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from . import export_texts
 from .export_layout import (
     ACTION_COLUMNS,
     ANSWER_COLUMNS,
@@ -141,7 +142,8 @@ class _Sql:
         case = self.name("a.case_reference", "C") if self.hide else \
             note_cell("a.case_reference")
         sel = self.sel
-        return (f"WITH p AS MATERIALIZED (SELECT f.audit_id AS id, f.audit_id || ',' || {case} "
+        return (f"WITH p AS MATERIALIZED (SELECT f.audit_id AS id, "
+                f"{self.name('f.audit_id', 'A')} || ',' || {case} "
                 f"|| ',' AS lead FROM fact_audit f JOIN audit a ON a.id = f.audit_id"
                 f"{sel.status} WHERE {sel.clause}) ")
 
@@ -167,12 +169,13 @@ class _Sql:
                 f"ifnull({value}, '') || ',,' || {CRLF} "
                 f"ELSE printf('%s%s,%s,%s,%s,%s,%s' || {CRLF}, p.lead, n.question_key, "
                 "CASE WHEN n.row_id = '' THEN NULL ELSE "
-                "(SELECT r.position FROM repeat_row r WHERE r.id = n.row_id) END, n.row_id, "
+                "(SELECT r.position FROM repeat_row r WHERE r.id = n.row_id) END, "
+                f"{self.name('n.row_id', 'R')}, "
                 f"{value}, CASE WHEN n.not_applicable THEN 'yes' ELSE '' END, {evidence}) END")
 
     def indicator_blocks(self) -> str:
         line = (f"printf('%s%s,%s,%s,%s,%s,%s,%s,%s' || {CRLF}, p.lead, i.indicator_key, "
-                f"i.row_id, {note_cell('i.label')}, {note_cell('i.unit')}, "
+                f"{self.name('i.row_id', 'R')}, {note_cell('i.label')}, {note_cell('i.unit')}, "
                 f"{number('i.limit_value')}, "
                 f"{number('i.amount')}, CASE i.met WHEN 1 THEN 'yes' WHEN 0 THEN 'no' "
                 "ELSE '' END, CASE WHEN i.open_ended THEN 'yes' ELSE '' END)")
@@ -180,7 +183,8 @@ class _Sql:
 
     def actions(self) -> str:
         sel = self.sel
-        return (f"SELECT x.audit_id, {self.case}, {safe(self.text('x.description'))}, "
+        return (f"SELECT {self.name('x.audit_id', 'A')}, {self.case}, "
+                f"{safe(self.text('x.description'))}, "
                 f"{safe(self.name('x.owner'))}, x.due_date, x.status, x.completed_date, "
                 "CASE WHEN x.status = 'open' AND x.due_date < :today THEN 'yes' ELSE '' END, "
                 f"{safe(self.text('x.note'))} FROM fact_audit f "
@@ -316,6 +320,8 @@ def write_csv_fast(raw, selection: Selection, layout: Layout, out: Path, *, toda
         for key, path in temps.items():
             with open(path, encoding="utf-8", newline="") as part:
                 shutil.copyfileobj(part, handles[key], 1 << 20)
+        export_texts.write_csv(lambda q, p: raw.execute(q, p), selection, paths,
+                               export_texts.TextRows(layout, pseudonymise, moderated))
     finally:
         if snapshot is not None:
             snapshot.release()
@@ -364,7 +370,7 @@ class _Tasks:
                     conn.execute(sql.audits(part), params), self.layout, files[0], files[1],
                     progress, lambda audit_id: conn.execute(sql.answers_of(),
                                                             (audit_id,)).fetchall(),
-                    self.moderated, headers=name != "second")
+                    self.moderated, headers=name != "second", hide=self.pseudonymise)
             finally:
                 if name == "second":
                     for f in files:
@@ -539,7 +545,7 @@ def _write_blocks(rows, handle, columns: list[str]) -> None:
 
 
 def _write_audits(rows, layout: Layout, handle, answers_file, progress, answers_of,
-                  moderated: dict, *, headers: bool = True) -> tuple[int, int]:
+                  moderated: dict, *, headers: bool = True, hide=None) -> tuple[int, int]:
     """The answers file and the wide file, from one row per audit (see _Sql.audits): this
     thread reads the rows (SQLite does the work, without Python's lock) and writes each
     audit's block of answer lines; another lays out the wide rows meanwhile. Returns how
@@ -552,7 +558,7 @@ def _write_audits(rows, layout: Layout, handle, answers_file, progress, answers_
     counts = [0, 0]
     wide = threading.Thread(target=_write_wide, name="csv-export-wide", daemon=True,
                             args=(todo, layout, handle, counts, progress, failed, headers,
-                                  moderated))
+                                  moderated, hide))
     wide.start()
     batch: list = []
     try:
@@ -578,7 +584,7 @@ def _write_audits(rows, layout: Layout, handle, answers_file, progress, answers_
 
 
 def _write_wide(todo: queue.Queue, layout: Layout, handle, counts: list, progress,
-                failed: list, headers: bool, moderated: dict) -> None:
+                failed: list, headers: bool, moderated: dict, hide) -> None:
     """The wide file, from batches of rows (until None). An audit's answers are put in
     their columns by dict operations (C speed), not one by one: a fresh copy of the row's
     empty question columns is updated with the audit's keys and values; an audit whose keys
@@ -615,6 +621,8 @@ def _write_wide(todo: queue.Queue, layout: Layout, handle, counts: list, progres
                 audit, cells = row[:13], UNMODERATED
                 if moderated and (m := moderated.get(row[0])) is not None:
                     audit, grades, cells = moderate(audit, grades, m)
+                if hide is not None:  # (the real id: for the moderation, above)
+                    audit = [hide(audit[0], "A"), *audit[1:]]
                 wide.writerow([*audit, *grades.values(), *cells, *values.values()])
             count += len(batch)
             if progress is not None:

@@ -9,6 +9,7 @@ import csv
 import json
 from pathlib import Path
 
+from . import export_texts
 from .export_layout import (ACTION_COLUMNS, ANSWER_COLUMNS, BOM, INDICATOR_COLUMNS, NA,
                             UNMODERATED, Layout, Written, audit_columns, csv_paths, moderate,
                             open_csv, placed, value_of)
@@ -56,12 +57,14 @@ def answer_value(grade, number, day, choice, choices, text, na: bool, hide: bool
     return None
 
 
-def write_csv_rows(parts, layout: Layout, out: Path, *, today: str, pseudonymise=None,
-                   progress=None, moderated: dict | None = None) -> Written:
+def write_csv_rows(parts, layout: Layout, out: Path, *, reader, selection, today: str,
+                   pseudonymise=None, progress=None, moderated: dict | None = None) -> Written:
     """The four CSV files from `parts` (export.audit_parts: one audit at a time, in audit id
     order), byte for byte what write_csv_fast's SQL writes for the same data: used where the
     database is a server. Everything goes through csv.writer, which quotes as `cell()` does.
-    `moderated`: export_layout.moderated_by_audit (none moderated when None)."""
+    `moderated`: export_layout.moderated_by_audit (none moderated when None). `reader` (the
+    export's Reader) and `selection` read the section texts and conversations afterwards
+    (export_texts.write_csv)."""
     moderated = moderated or {}
     hide = pseudonymise
     paths = csv_paths(out)
@@ -82,7 +85,7 @@ def write_csv_rows(parts, layout: Layout, out: Path, *, today: str, pseudonymise
         count = answers = 0
         for part in parts:
             a = part.audit
-            audit_id = a[0]
+            audit_id = a[0]  # (the real one: for the moderation)
             if hide:
                 case = hide(a[1], "C")
                 people = [_neutral(hide(a[6])), _neutral(hide(a[7]))]
@@ -90,6 +93,7 @@ def write_csv_rows(parts, layout: Layout, out: Path, *, today: str, pseudonymise
                 case = a[1]
                 people = [_neutral(a[6]), _neutral(a[7])]
             case_cell = _neutral(case)
+            ident = hide(audit_id, "A") if hide else audit_id
             grades = empty_sections.copy()
             for _, key, grade, na in part.sections:
                 if key in grades:
@@ -99,10 +103,11 @@ def write_csv_rows(parts, layout: Layout, out: Path, *, today: str, pseudonymise
                 value = answer_value(*values, na, hide is not None)
                 keys.append(key)
                 found.append(NA if na else ("" if value is None else value))
-                long.writerow([audit_id, case_cell, key, position, row_id, value,
+                long.writerow([ident, case_cell, key, position,
+                               hide(row_id, "R") if hide else row_id, value,
                                "yes" if na else "", None if hide else _neutral(evidence)])
             answers += len(keys)
-            audit = [audit_id, case_cell, a[2], a[3], _neutral(a[4]), _neutral(a[5]),
+            audit = [ident, case_cell, a[2], a[3], _neutral(a[4]), _neutral(a[5]),
                      *people, a[8], a[9], a[10], a[11], "" if hide else _neutral(a[12])]
             cells = UNMODERATED
             if (m := moderated.get(audit_id)) is not None:
@@ -110,12 +115,13 @@ def write_csv_rows(parts, layout: Layout, out: Path, *, today: str, pseudonymise
             wide.writerow([*audit, *grades.values(), *cells,
                            *placed(empty_questions, keys, found).values()])
             for _, desc, owner, due, status, done, note in part.actions:
-                acts.writerow([audit_id, case_cell, "" if hide else _neutral(desc),
+                acts.writerow([ident, case_cell, "" if hide else _neutral(desc),
                                _neutral(hide(owner) if hide else owner), due, status, done,
                                "yes" if status == "open" and due is not None and due < today
                                else "", "" if hide else _neutral(note)])
             for _, key, row_id, label, unit, limit, amount, met, open_ended in part.indicators:
-                inds.writerow([audit_id, case_cell, key, row_id, _neutral(label),
+                inds.writerow([ident, case_cell, key, hide(row_id, "R") if hide else row_id,
+                               _neutral(label),
                                _neutral(unit), number_text(limit), number_text(amount),
                                {1: "yes", 0: "no"}.get(None if met is None else int(met), ""),
                                "yes" if open_ended else ""])
@@ -128,4 +134,6 @@ def write_csv_rows(parts, layout: Layout, out: Path, *, today: str, pseudonymise
     finally:
         for h in handles.values():
             h.close()
+    export_texts.write_csv(reader.rows, selection, paths,
+                           export_texts.TextRows(layout, hide, moderated))
     return written

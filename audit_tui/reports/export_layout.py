@@ -251,11 +251,13 @@ def moderate(audit, grades: dict, m: Moderated) -> tuple[list, dict, list]:
 
 # -- the CSV files ------------------------------------------------------------------------
 def csv_paths(out: Path) -> dict[str, Path]:
-    """The CSV export's files: FILE, then FILE-answers, -actions and -indicators beside it."""
+    """The CSV export's files: FILE, then FILE-answers, -actions, -indicators, -sections,
+    -conversation and -feedback beside it."""
     suffix = out.suffix or ".csv"
     return {"audits": out if out.suffix else out.with_suffix(".csv"),
             **{name: out.with_name(f"{out.stem}-{name}{suffix}")
-               for name in ("answers", "actions", "indicators")}}
+               for name in ("answers", "actions", "indicators", "sections", "conversation",
+                            "feedback")}}
 
 
 def open_csv(path: Path):

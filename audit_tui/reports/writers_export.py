@@ -36,10 +36,13 @@ from .export_layout import (
     audit_row,
     moderated_by_audit,
 )
+from .export_texts import CONVERSATION_COLUMNS, FEEDBACK_COLUMNS, SECTION_COLUMNS
 from .safe import FORMULA_STARTS, open_private
 
 EXCEL_ROWS = 1_048_576
 OVERALL_GRADE = AUDIT_COLUMNS.index("overall_grade")
+TEXT_SHEETS = (("Sections", SECTION_COLUMNS), ("Conversation", CONVERSATION_COLUMNS),
+               ("Feedback", FEEDBACK_COLUMNS))
 QUESTION_COLUMNS = ["template", "template_version", "question_key", "section", "prompt", "type"]
 
 
@@ -109,7 +112,8 @@ def write_xlsx(stream: Iterable[Record], layout: Layout, out: Path, *, progress,
     audit_cols = audit_columns(layout, hasattr(first, "moderation"))
     sheets = {}
     for name, columns in (("Audits", audit_cols), ("Answers", ANSWER_COLUMNS),
-                          ("Actions", ACTION_COLUMNS), ("Indicators", INDICATOR_COLUMNS)):
+                          ("Actions", ACTION_COLUMNS), ("Indicators", INDICATOR_COLUMNS),
+                          *TEXT_SHEETS):
         sheets[name] = book.create_sheet(name)
         sheets[name].append(columns)
     rows = {name: 1 for name in sheets}
@@ -133,6 +137,12 @@ def write_xlsx(stream: Iterable[Record], layout: Layout, out: Path, *, progress,
             sheets["Actions"].append(_typed(row, action_dates))
         for row in rec.indicators:
             sheets["Indicators"].append(_safe(row))
+        for row in rec.texts:
+            sheets["Sections"].append(_safe(row))
+        for row in rec.conversation:
+            sheets["Conversation"].append(_typed(row, (2,)))
+        for row in rec.feedback:
+            sheets["Feedback"].append(_typed(row, (4,)))
         written.audits += 1
         written.answers += len(rec.answers)
         progress.advance()
@@ -170,6 +180,11 @@ def write_json(stream: Iterable[Record], layout: Layout, out: Path, *, progress,
             item["actions"] = [dict(zip(ACTION_COLUMNS[2:], r[2:])) for r in rec.actions]
             item["indicators"] = [dict(zip(INDICATOR_COLUMNS[2:], r[2:]))
                                   for r in rec.indicators]
+            item["sections"] = [dict(zip(SECTION_COLUMNS[2:], r[2:])) for r in rec.texts]
+            item["worker_conversation"] = next(
+                (dict(zip(CONVERSATION_COLUMNS[2:], r[2:])) for r in rec.conversation), None)
+            item["family_feedback"] = [dict(zip(FEEDBACK_COLUMNS[2:], r[2:]))
+                                       for r in rec.feedback]
             handle.write(("" if first else ",\n")
                          + json.dumps(item, ensure_ascii=False, default=_json_default))
             first = False
