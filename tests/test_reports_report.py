@@ -143,3 +143,66 @@ def test_audits_submitted_before_the_facts_existed_are_counted(capsys, db, engin
     assert code == 0 and json.loads(out)["audits"] == 4
     with session_scope(engine) as s:
         assert audits_without_facts(session=s) == []
+
+
+# -- what the QA team reads: names that match nothing, the width, labels, units, HTML ----------
+@pytest.mark.parametrize("argv, said", [
+    (["report", "--team", "Nort"], '--team: no team matches "Nort". The nearest: "North"'),
+    (["report", "--by", "moderation", "--auditor", "ann"], '"Ann"'),
+    (["report", "--by", "conversation", "--team", "No Such Team"], "no team matches"),
+    (["export", "--format", "csv", "--out", "x.csv", "--template", "maxi"], '"mini"'),
+])
+def test_a_filter_that_matches_nothing_names_the_nearest(capsys, db, tmp_path, monkeypatch,
+                                                        argv, said):
+    monkeypatch.chdir(tmp_path)
+    code = main(["--db", db, *argv])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and said in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_text_report_fits_the_width_it_is_given(capsys, db):
+    code, whole, _ = report(capsys, db, "--by", "team", "--width", "0")
+    assert code == 0 and max(map(len, whole.splitlines())) > 40
+    code, out, _ = report(capsys, db, "--by", "team", "--width", "40")
+    assert code == 0
+    assert max(map(len, out.splitlines())) <= 40
+    words = " ".join(out.split())  # (notes wrap onto more lines)
+    assert "(part 1 of" in words and "--width 0 prints each table whole" in words
+    for column in ("Good or better", "Inadequate", "Still open", "Median", "Worst", "Overdue"):
+        assert column.split()[0] in out, column  # every column is in some part
+    code, _, err = report(capsys, db, "--width", "10")
+    assert code == 2 and "--width" in err
+
+
+def test_labels_in_a_report_are_unique():
+    from audit_tui.reports.tables import unique_labels
+
+    assert unique_labels([("a", "Seen"), ("b", "Seen"), ("c", "Heard")]) == [
+        "Seen (a)", "Seen (b)", "Heard"]
+
+
+def test_timeliness_figures_carry_their_units(capsys, db):
+    code, out, _ = report(capsys, db, "--format", "markdown")
+    row = next(line for line in out.splitlines()
+               if line.startswith("| Pre-proceedings decided within 16 weeks |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[1] == "16 weeks" and cells[-2].endswith(" weeks") and \
+        cells[-1].endswith(" weeks")
+
+
+@pytest.mark.parametrize("by", ["moderation", "conversation"])
+def test_every_report_writes_real_html(capsys, db, engine, tmp_path, by):
+    out_file = tmp_path / "r.html"
+    code, out, err = report(capsys, db, "--by", by, "--format", "html", "--out",
+                            str(out_file))
+    assert code == 0, err
+    text = out_file.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    parser = Collector()
+    parser.feed(text)
+    parser.close()
+    assert parser.open == [] and "table" in parser.tags and "h2" in parser.tags
+    code, out, _ = report(capsys, db, "--by", by, "--format", "markdown")
+    assert code == 0 and out.startswith("# ") and "|---|" in out

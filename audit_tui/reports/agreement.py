@@ -131,8 +131,9 @@ def kappa_text(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
-def write(tables: dict[str, list[AgreementRow]], fmt: str, described: str = "") -> str:
-    """The agreement tables as text (table, markdown), CSV or JSON."""
+def write(tables: dict[str, list[AgreementRow]], fmt: str, described: str = "",
+          width: int = 0) -> str:
+    """The agreement tables as text (table, within `width`), markdown, HTML, CSV or JSON."""
     if fmt == "json":
         return json.dumps({k: [asdict(r) for r in v] for k, v in tables.items()},
                           ensure_ascii=False, indent=2) + "\n"
@@ -151,27 +152,31 @@ def write(tables: dict[str, list[AgreementRow]], fmt: str, described: str = "") 
                                  "" if r.exact is None else f"{r.exact:.4f}",
                                  "" if r.kappa is None else f"{r.kappa:.4f}"])
         return out.getvalue()
-    lines = [f"Moderation: agreement between auditors and moderators ({described or 'all'})",
-             "Exact: share of grades the moderator agreed with; kappa: linearly weighted "
-             "Cohen's kappa (1 full agreement, 0 no better than chance)."]
+    from .pages import render_page
+    from .tables import Table
+
+    parts = []
     for by, title in (("criterion", "Criterion"), ("auditor", "Auditor")):
-        rows = tables.get(by, [])
-        width = max([len(title)] + [len(r.label) for r in rows])
-        lines += ["", f"By {by}", "-" * (3 + len(by)),
-                  f"{title.ljust(width)}  {'Pairs':>5}  {'Exact':>5}  {'Kappa':>5}"]
-        lines += [f"{r.label.ljust(width)}  {r.pairs:>5}  {pct(r.exact):>5}  "
-                  f"{kappa_text(r.kappa):>5}" for r in rows] or ["(no moderated grades)"]
-    return "\n".join(lines) + "\n"
+        table = Table(f"By {by}", [title, "Pairs", "Exact", "Kappa"], key=by)
+        table.rows = [[r.label, str(r.pairs), pct(r.exact), kappa_text(r.kappa)]
+                      for r in tables.get(by, [])]
+        if not table.rows:
+            table.notes.append("No moderated grades.")
+        parts.append(table)
+    return render_page(
+        fmt, f"Moderation: agreement between auditors and moderators ({described or 'all'})",
+        ["Exact: share of grades the moderator agreed with; kappa: linearly weighted Cohen's "
+         "kappa (1 full agreement, 0 no better than chance)."], parts, width=width)
 
 
 def run_moderation_report(args) -> int:
     """`audit-tui report --by moderation`."""
     from ..db.engine import read_only
-    from .commands import UsageError, _fail, filters_from, open_database, write_output
+    from .commands import UsageError, _fail, open_filtered, table_width, write_output
 
     try:
-        filters = filters_from(args)
-        engine = open_database(args)
+        width = table_width(args)
+        filters, engine = open_filtered(args)
     except UsageError as exc:
         return _fail(str(exc))
     try:
@@ -180,8 +185,7 @@ def run_moderation_report(args) -> int:
                 tables = agreement_rows(conn, filters)
     finally:
         engine.dispose()
-    fmt = "table" if args.format in ("markdown", "html") else args.format
-    write_output(write(tables, fmt, filters.describe()), args.out, fmt)
+    write_output(write(tables, args.format, filters.describe(), width), args.out, args.format)
     return 0
 
 

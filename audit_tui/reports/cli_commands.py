@@ -72,6 +72,10 @@ def register(commands) -> None:
                              "(one self-contained file with charts)")
     report.add_argument("--out", type=Path, metavar="FILE",
                         help="write to FILE (readable by you only) instead of the screen")
+    report.add_argument("--width", type=int, metavar="N",
+                        help="fit text tables into N columns, splitting a wider table into "
+                             "parts (default: the terminal's width; into a file or a pipe, "
+                             "no limit; 0: no limit)")
     report.add_argument("--as-of", dest="as_of", metavar="DATE",
                         help="count actions overdue as of this day (default: today)")
     report.set_defaults(handler=_report)

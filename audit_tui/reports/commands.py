@@ -62,6 +62,48 @@ def open_database(args, *, must_exist: bool = True):
     return engine
 
 
+def check_filters(engine, filters: Filters) -> None:
+    """A UsageError when a team, service area, template or auditor filter matches no
+    submitted audit: what was asked for, and the nearest names that do exist."""
+    import difflib
+
+    from ..db.engine import read_only
+    from .filters import COLUMNS, DIMENSIONS
+
+    for name, value in filters.dims():
+        column = COLUMNS[name].split(".")[1]
+        with read_only(engine).connect() as conn, conn.begin():
+            known = [r[0] for r in conn.exec_driver_sql(
+                f"SELECT DISTINCT {column} FROM fact_audit WHERE {column} <> ''") if r[0]]
+        if value in known:
+            continue
+        what = DIMENSIONS[name].lower()
+        folded = {k.casefold(): k for k in known}
+        near = [folded[k] for k in difflib.get_close_matches(value.casefold(), folded, 3, 0.4)]
+        near += [k for k in sorted(known) if value.casefold() in k.casefold() and k not in near]
+        if not known:
+            hint = f"No submitted audit has a {what} yet."
+        elif near:
+            hint = "The nearest: " + ", ".join(f'"{k}"' for k in near[:5]) + "."
+        else:
+            shown = ", ".join(f'"{k}"' for k in sorted(known)[:8])
+            hint = f"The {what}s are: {shown}" + (", and more." if len(known) > 8 else ".")
+        raise UsageError(f'--{name.replace("_", "-")}: no {what} matches "{value}". {hint}')
+
+
+def open_filtered(args) -> tuple[Filters, object]:
+    """The command's filters and a ready engine, each filter checked against the database
+    (UsageError: what is wrong, in one sentence)."""
+    filters = filters_from(args)
+    engine = open_database(args)
+    try:
+        check_filters(engine, filters)
+    except UsageError:
+        engine.dispose()
+        raise
+    return filters, engine
+
+
 def ensure_facts(engine) -> int:
     """Record the facts of audits submitted before the facts existed (a database last used by
     an older version of the tool); a cheap check when there are none. Returns how many."""
@@ -111,11 +153,12 @@ def run_report(args) -> int:
     from .progress import Progress
 
     try:
-        filters = filters_from(args)
+        filters_from(args)
         today = _date(args.as_of, "--as-of") or date.today()
         if args.out is not None and not args.out.parent.exists():
             raise UsageError(f"The folder {args.out.parent} does not exist.")
-        engine = open_database(args)
+        width = table_width(args)
+        filters, engine = open_filtered(args)
     except UsageError as exc:
         return _fail(str(exc))
     try:
@@ -126,7 +169,7 @@ def run_report(args) -> int:
                     figures = summary(conn=conn, filters=filters, today=today,
                                       by=tuple(dict.fromkeys((*by, "month"))))
             progress.advance()
-            text = render(figures, args.by, args.format)
+            text = render(figures, args.by, args.format, width)
             progress.advance()
             write_output(text, args.out, args.format)
             progress.advance()
@@ -137,16 +180,34 @@ def run_report(args) -> int:
     return EXIT_OK
 
 
-def render(figures, by: str, fmt: str) -> str:
+def render(figures, by: str, fmt: str, width: int = 0) -> str:
     if fmt == "html":
         from .html import write_html
 
         return write_html(figures, by)
     from . import writers_text
 
-    writer = {"table": writers_text.write_table, "csv": writers_text.write_csv,
-              "json": writers_text.write_json, "markdown": writers_text.write_markdown}[fmt]
+    if fmt == "table":
+        return writers_text.write_table(figures, by, width)
+    writer = {"csv": writers_text.write_csv, "json": writers_text.write_json,
+              "markdown": writers_text.write_markdown}[fmt]
     return writer(figures, by)
+
+
+def table_width(args) -> int:
+    """How wide a text report may be: --width; else the terminal's width when it goes to a
+    terminal, no limit when it goes to a file or a pipe (the wide form, whole)."""
+    import shutil
+
+    width = getattr(args, "width", None)
+    if width is not None:
+        if width < 0 or 0 < width < 40:
+            raise UsageError(f"--width: {width} is too narrow; give 40 or more, or 0 for no "
+                             "limit.")
+        return width
+    if getattr(args, "out", None) is not None or not sys.stdout.isatty():
+        return 0
+    return shutil.get_terminal_size((100, 24)).columns
 
 
 def run_export(args) -> int:
@@ -154,10 +215,10 @@ def run_export(args) -> int:
     from .export import export
 
     try:
-        filters = filters_from(args)
+        filters_from(args)
         if not args.out.parent.exists():
             raise UsageError(f"The folder {args.out.parent} does not exist.")
-        engine = open_database(args)
+        filters, engine = open_filtered(args)
     except UsageError as exc:
         return _fail(str(exc))
     try:

@@ -61,7 +61,8 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{round(value * 100)}%"
 
 
-def write(rows: list[ConversationRow], fmt: str, described: str = "") -> str:
+def write(rows: list[ConversationRow], fmt: str, described: str = "", width: int = 0) -> str:
+    """The rows as text (table, within `width`), markdown, HTML, CSV or JSON."""
     if fmt == "json":
         return json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
@@ -79,30 +80,27 @@ def write(rows: list[ConversationRow], fmt: str, described: str = "") -> str:
                              f"{r.share(r.with_reflection) or 0:.4f}", r.with_feedback,
                              f"{r.share(r.with_feedback) or 0:.4f}"])
         return out.getvalue()
-    from ..literal import literal
+    from .pages import render_page
+    from .tables import Table
 
-    header = ("Team", "Month", "Audits", "Worker's reflection", "Family feedback")
-    cells = [(literal(r.team) if r.team else "All teams",
-              r.month or ("All months" if r.team else ""), str(r.audits),
-              f"{r.with_reflection} ({_pct(r.share(r.with_reflection))})",
-              f"{r.with_feedback} ({_pct(r.share(r.with_feedback))})") for r in rows]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(header)]
-    lines = [f"Collaborative audits: the worker's reflection and family feedback "
-             f"({described or 'all submitted audits'})", ""]
-    for n, line in enumerate([header, tuple("-" * w for w in widths), *cells]):
-        lines.append("  ".join(c.rjust(w) if i >= 2 and n != 1 else c.ljust(w)
-                               for i, (c, w) in enumerate(zip(line, widths))).rstrip())
-    return "\n".join(lines) + "\n"
+    table = Table("By team and month", ["Team", "Month", "Audits", "Worker's reflection",
+                                        "Family feedback"], key="conversation", numeric_from=2)
+    table.rows = [[r.team or "All teams", r.month or ("All months" if r.team else ""),
+                   str(r.audits), f"{r.with_reflection} ({_pct(r.share(r.with_reflection))})",
+                   f"{r.with_feedback} ({_pct(r.share(r.with_feedback))})"] for r in rows]
+    return render_page(fmt, "Collaborative audits: the worker's reflection and family "
+                       f"feedback ({described or 'all submitted audits'})", [], [table],
+                       width=width)
 
 
 def run_conversation_report(args) -> int:
     """`audit-tui report --by conversation`."""
     from ..db.engine import read_only
-    from .commands import UsageError, _fail, filters_from, open_database, write_output
+    from .commands import UsageError, _fail, open_filtered, table_width, write_output
 
     try:
-        filters = filters_from(args)
-        engine = open_database(args)
+        width = table_width(args)
+        filters, engine = open_filtered(args)
     except UsageError as exc:
         return _fail(str(exc))
     try:
@@ -111,6 +109,5 @@ def run_conversation_report(args) -> int:
                 rows = conversation_rows(conn, filters)
     finally:
         engine.dispose()
-    fmt = "table" if args.format in ("markdown", "html") else args.format
-    write_output(write(rows, fmt, filters.describe()), args.out, bom=fmt == "csv")
+    write_output(write(rows, args.format, filters.describe(), width), args.out, args.format)
     return 0

@@ -155,17 +155,29 @@ def write_html(s: Summary, by: str) -> str:
         charts["by"] = stacked_bars([(r.label, r.overall[0]) for r in s.breakdowns[by].rows
                                      if r.overall and r.overall[0].scale == scale],
                                     f"Overall grade by {by}")
+    return page(title, subs, pack(s, by), charts, FOOT)
+
+
+FOOT = ("Grades are counted, never averaged. Not applicable is never counted as a grade. A "
+        "percentage of fewer than 5 audits shows its count as (n=...).")
+
+
+def page(title: str, subs: list[str], tables: list[Table], charts: dict[str, str] | None = None,
+         foot: str = "") -> str:
+    """One self-contained HTML page: the title, the lines under it, each table under its
+    heading (with the chart `charts` holds for its key, if any) and a closing note."""
+    charts = dict(charts or {})
     out = ["<!DOCTYPE html>", '<html lang="en-GB"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
            f"<h1>{escape(title)}</h1>",
            *[f'<p class="sub">{escape(sub)}</p>' for sub in subs]]
-    for table in pack(s, by):
+    for table in tables:
         out.append(f"<h2>{escape(table.title)}</h2>")
         if table.key in charts:
             out.append(charts.pop(table.key))
         out.append(html_table(table))
-    out.append('<p class="note">Grades are counted, never averaged. Not applicable is never '
-               "counted as a grade. A percentage of fewer than 5 audits shows its count as "
-               "(n=...).</p></body></html>")
+    if foot:
+        out.append(f'<p class="note">{escape(foot)}</p>')
+    out.append("</body></html>")
     return "\n".join(out) + "\n"

@@ -120,15 +120,29 @@ def breakdown_tables(b: Breakdown, labels_of_criteria: dict[str, str]) -> list[T
     return tables
 
 
+def unique_labels(labels: list[tuple[str, str]]) -> list[str]:
+    """(key, label) pairs' labels, each label two keys share followed by its key, so no two
+    rows of a report read the same."""
+    from collections import Counter
+
+    seen = Counter(label for _, label in labels)
+    return [f"{label} ({key})" if seen[label] > 1 else label for key, label in labels]
+
+
+def _amount(value, unit: str) -> str:
+    text = amount_text(value)
+    return text if value is None else f"{text} {UNITS.get(unit, unit)}"
+
+
 def indicator_table(s: Summary) -> Table:
     table = Table("Timeliness", ["Indicator", "Limit", "Met", "Missed", "No data",
                                  "Still open", "Never happened", "Met (%)", "Median", "Worst"],
                   key="indicators")
-    for f in s.indicators:
-        table.rows.append([f.label, f"{amount_text(f.limit)} {UNITS.get(f.unit, f.unit)}",
-                           str(f.met), str(f.missed), str(f.no_data), str(f.still_open),
-                           str(f.never), f.met_text(), amount_text(f.median),
-                           amount_text(f.worst)])
+    labels = unique_labels([(f.key, f.label) for f in s.indicators])
+    for f, label in zip(s.indicators, labels):
+        table.rows.append([label, _amount(f.limit, f.unit), str(f.met), str(f.missed),
+                           str(f.no_data), str(f.still_open), str(f.never), f.met_text(),
+                           _amount(f.median, f.unit), _amount(f.worst, f.unit)])
     table.notes.append("Still open: not done by the audit date, measured to the audit date. "
                        "Never happened: the audit answered that it never took place (counted "
                        "as met or missed as the template says). "
@@ -141,10 +155,9 @@ def plo_table(s: Summary) -> Table:
                                                    "Past the limit", "Median", "Longest"],
                   key="plo")
     for f in s.plo:
-        unit = UNITS.get(f.unit, f.unit)
         table.rows.append([f.label, str(f.measured), str(f.still_open),
                            f"{f.missed} · {pct_text(f.missed, f.measured)}",
-                           f"{amount_text(f.median)} {unit}", f"{amount_text(f.worst)} {unit}"])
+                           _amount(f.median, f.unit), _amount(f.worst, f.unit)])
     if not s.plo:
         table.notes.append("No audit in this selection has a pre-proceedings timescale.")
     return table
@@ -154,10 +167,10 @@ def yes_no_table(s: Summary) -> Table:
     partly = any(f.partly for f in s.yes_no)  # the column shows only when a template asks it
     heads = ["Question", "Answered", "Yes"] + (["Partly"] if partly else []) + ["No", "N/A"]
     table = Table("Yes/no items", heads, key="yes_no")
-    for f in s.yes_no:
+    for f, prompt in zip(s.yes_no, unique_labels([(f.key, f.prompt) for f in s.yes_no])):
         n = f.answered
         counts = [f.yes] + ([f.partly] if partly else []) + [f.no, f.na]
-        table.rows.append([f.prompt, str(n), *(f"{c} · {pct_text(c, n)}" for c in counts)])
+        table.rows.append([prompt, str(n), *(f"{c} · {pct_text(c, n)}" for c in counts)])
     return table
 
 

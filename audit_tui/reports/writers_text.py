@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 
 from .figures import GradeFigure, Summary
 from .safe import neutralise
@@ -25,39 +26,107 @@ def heading(s: Summary) -> list[str]:
     return lines
 
 
-def _width(text: str) -> int:
-    return len(text)
+HEAD_WIDTH = 12  # a number column's heading wraps to this (or its cells' width)
+SPLIT_NOTE = ("Split to fit {width} columns: --width 0 prints each table whole, --format csv "
+              "gives the figures.")
 
 
-def text_table(table: Table) -> str:
-    widths = [max([_width(c)] + [_width(r[i]) for r in table.rows])
-              for i, c in enumerate(table.columns)]
+def _wrapped(text: str, limit: int) -> list[str]:
+    if len(text) <= limit:
+        return [text]
+    return textwrap.wrap(text, limit, break_long_words=True) or [""]
 
-    def line(cells: list[str]) -> str:
+
+def _limits(table: Table, width: int) -> list[int]:
+    """How wide each column may be: everything when `width` is 0; otherwise a text column at
+    most a third of the width (at least 20), a number column's heading wrapped to its cells'
+    width (at least HEAD_WIDTH)."""
+    limits = []
+    for i, head in enumerate(table.columns):
+        cells = max([0] + [len(r[i]) for r in table.rows])
+        if not width:
+            limits.append(max(len(head), cells))
+        elif i < table.numeric_from:
+            limits.append(min(max(len(head), cells), max(20, width // 3)))
+        else:
+            limits.append(max(cells, min(len(head), HEAD_WIDTH)))
+    return limits
+
+
+def _parts(widths: list[int], lead: int, width: int) -> list[list[int]]:
+    """The columns of each part of a table split to fit `width`: the first `lead` columns in
+    every part, then as many of the others as fit (at least one)."""
+    if not width or sum(widths) + 2 * (len(widths) - 1) <= width:
+        return [list(range(len(widths)))]
+    lead = max(1, min(lead, len(widths) - 1))
+    used = sum(widths[:lead]) + 2 * (lead - 1)
+    parts, current, size = [], [], used
+    for i in range(lead, len(widths)):
+        if current and size + 2 + widths[i] > width:
+            parts.append(current)
+            current, size = [], used
+        current.append(i)
+        size += 2 + widths[i]
+    parts.append(current)
+    return [[*range(lead), *part] for part in parts]
+
+
+def text_table(table: Table, width: int = 0) -> str:
+    """The table as text, within `width` characters where it can be (0: no limit): long
+    texts and headings wrap onto more lines, and a table still too wide is split into parts
+    that each repeat its first column(s)."""
+    limits = _limits(table, width)
+    head = [_wrapped(c, limits[i]) for i, c in enumerate(table.columns)]
+    body = [[_wrapped(c, limits[i]) for i, c in enumerate(r)] for r in table.rows]
+    widths = [max(len(line) for cell in [head[i], *[r[i] for r in body]] for line in cell)
+              for i in range(len(table.columns))]
+    parts = _parts(widths, table.numeric_from, width)
+
+    def lines(cells: list[list[str]], columns: list[int]) -> list[str]:
         out = []
-        for i, cell in enumerate(cells):
-            out.append(cell.rjust(widths[i]) if i >= table.numeric_from else
-                       cell.ljust(widths[i]))
-        return "  ".join(out).rstrip()
+        for n in range(max(len(cells[i]) for i in columns)):
+            line = []
+            for i in columns:
+                text = cells[i][n] if n < len(cells[i]) else ""
+                line.append(text.rjust(widths[i]) if i >= table.numeric_from
+                            else text.ljust(widths[i]))
+            out.append("  ".join(line).rstrip())
+        return out
 
-    parts = [table.title, "-" * len(table.title), line(table.columns)]
-    parts += [line(r) for r in table.rows] or ["(nothing to show)"]
-    parts += table.notes
-    return "\n".join(parts)
+    blocks = []
+    for number, columns in enumerate(parts, 1):
+        title = table.title if len(parts) == 1 else \
+            f"{table.title} (part {number} of {len(parts)})"
+        titled = _wrapped(title, width) if width else [title]
+        out = [*titled, "-" * max(map(len, titled)), *lines(head, columns)]
+        out += [line for row in body for line in lines(row, columns)] or ["(nothing to show)"]
+        blocks.append(out)
+    notes = [*table.notes, *([SPLIT_NOTE.format(width=width)] if len(parts) > 1 else [])]
+    blocks[-1] += [line for note in notes for line in (_wrapped(note, width) if width
+                                                       else [note])]
+    return "\n\n".join("\n".join(b) for b in blocks)
 
 
-def write_table(s: Summary, by: str) -> str:
-    return "\n".join(heading(s)) + "\n\n" + "\n\n".join(text_table(t) for t in pack(s, by)) + "\n"
+def text_page(lines: list[str], tables: list[Table], width: int = 0) -> str:
+    """A heading and tables as text (see text_table)."""
+    head = [w for line in lines for w in (_wrapped(line, width) if width else [line])]
+    return "\n".join(head) + "\n\n" + "\n\n".join(text_table(t, width) for t in tables) \
+        + "\n"
+
+
+def write_table(s: Summary, by: str, width: int = 0) -> str:
+    return text_page(heading(s), pack(s, by), width)
 
 
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def write_markdown(s: Summary, by: str) -> str:
-    title, *subs = heading(s)
-    out = [f"# {title}", ""] + [f"{sub}  " for sub in subs[:-1]] + [subs[-1], ""]
-    for table in pack(s, by):
+def markdown_page(title: str, subs: list[str], tables: list[Table]) -> str:
+    out = [f"# {title}", ""]
+    if subs:
+        out += [f"{sub}  " for sub in subs[:-1]] + [subs[-1], ""]
+    for table in tables:
         out += [f"## {table.title}", ""]
         out.append("| " + " | ".join(_md_cell(c) for c in table.columns) + " |")
         out.append("|" + "|".join("---:" if i >= table.numeric_from else "---"
@@ -68,6 +137,11 @@ def write_markdown(s: Summary, by: str) -> str:
             out.append("| " + " | ".join(["–"] * len(table.columns)) + " |")
         out += [""] + [f"_{_md_cell(n)}_" for n in table.notes] + [""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def write_markdown(s: Summary, by: str) -> str:
+    title, *subs = heading(s)
+    return markdown_page(title, subs, pack(s, by))
 
 
 def write_json(s: Summary, by: str) -> str:
