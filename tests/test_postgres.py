@@ -247,7 +247,7 @@ def test_both_engines_export_the_same_bytes_for_the_same_audits(tmp_path, pg_sch
             for p in folder.iterdir():
                 files[(name, p.relative_to(folder.parent).as_posix())] = p
     names = sorted(k for n, k in files if n == "lite")
-    assert names == sorted(k for n, k in files if n == "server") and len(names) == 10
+    assert names == sorted(k for n, k in files if n == "server") and len(names) == 16
     for key in names:
         a, b = files[("lite", key)], files[("server", key)]
         if key.endswith(".xlsx"):

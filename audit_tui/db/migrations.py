@@ -520,4 +520,9 @@ def migrate(engine: sa.Engine, *, target: int = LATEST) -> tuple[int, int]:
         with engine.begin() as conn:
             STEPS[number - 1](conn)
             _write_version(conn, number)
+    if target == LATEST and before < LATEST:
+        from .analyst_views import refresh
+
+        with engine.begin() as conn:
+            refresh(conn)
     return before, max(before, target)

@@ -132,4 +132,51 @@ def step_9_roles(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_audit_created_by ON audit (created_by)")
 
 
-LATER_STEPS = [step_7_action_counts, step_8_fact_versions, step_9_roles]
+def step_10_labels(conn: Connection) -> None:
+    """Names for SQL (issue 14): what the templates call things, per stored template version
+    (by its hash), so an analyst's query can label grades and criteria without code. Derived
+    from template_version's texts and filled by db/analyst_views.refresh_labels; the views
+    over them (v_audit, ...) are made after the migrations run (analyst_views.refresh_views),
+    never by a step.
+
+    - label_template: each version's key, version number and title;
+    - label_grade: each scale a version uses, its values' labels (the grade 2 -> "Good");
+    - label_criterion: each criterion's title; label_section: each (sub-)section's title,
+      criterion and parent; label_question: each question's prompt, type and section.
+    """
+    md = sa.MetaData()
+    key = sa.String(100)
+    sa.Table("label_template", md,
+             sa.Column("template_hash", sa.String(64), primary_key=True),
+             sa.Column("template_key", key, nullable=False),
+             sa.Column("template_version", sa.Integer, nullable=False),
+             sa.Column("title", sa.Text, nullable=False))
+    sa.Table("label_grade", md,
+             sa.Column("template_hash", sa.String(64), primary_key=True),
+             sa.Column("scale", key, primary_key=True),
+             sa.Column("grade", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("label", sa.Text, nullable=False),
+             sa.Column("band", sa.String(20), nullable=False))
+    sa.Table("label_criterion", md,
+             sa.Column("template_hash", sa.String(64), primary_key=True),
+             sa.Column("criterion", key, primary_key=True),
+             sa.Column("title", sa.Text, nullable=False))
+    sa.Table("label_section", md,
+             sa.Column("template_hash", sa.String(64), primary_key=True),
+             sa.Column("section_key", key, primary_key=True),
+             sa.Column("title", sa.Text, nullable=False),
+             sa.Column("criterion", key, nullable=False),
+             sa.Column("parent_key", key, nullable=False),
+             sa.Column("position", sa.Integer, nullable=False))
+    sa.Table("label_question", md,
+             sa.Column("template_hash", sa.String(64), primary_key=True),
+             sa.Column("question_key", key, primary_key=True),
+             sa.Column("section_key", key, nullable=False),
+             sa.Column("prompt", sa.Text, nullable=False),
+             sa.Column("type", sa.String(40), nullable=False),
+             sa.Column("position", sa.Integer, nullable=False))
+    md.create_all(conn)
+
+
+LATER_STEPS = [step_7_action_counts, step_8_fact_versions, step_9_roles,
+               step_10_labels]

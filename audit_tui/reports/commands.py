@@ -107,8 +107,11 @@ def open_filtered(args) -> tuple[Filters, object]:
 def ensure_facts(engine) -> int:
     """Record the facts of audits submitted before the facts existed (a database last used by
     an older version of the tool); a cheap check when there are none. Returns how many."""
+    from ..db.analyst_views import ensure
     from ..db.engine import read_only, session_scope
     from ..db.facts import backfill_facts
+
+    ensure(engine)  # (the analysts' views and labels: a read when they are up to date)
 
     with read_only(engine).connect() as conn:
         with conn.begin():
