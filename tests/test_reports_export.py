@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import stat
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -92,23 +92,31 @@ def test_csv_round_trip(capsys, db, engine, tmp_path):
         ("CH-3", "22.43", "no"), ("CH-4", "4.43", "yes")}
 
 
+def keyed_rows(book, name: str) -> list[dict]:
+    """A sheet's rows as {column key: value}, the keys read from the Columns sheet."""
+    keys = {(r[0], r[2]): r[3] for r in
+            list(book["Columns"].iter_rows(values_only=True))[1:]}
+    values = list(book[name].iter_rows(values_only=True))
+    return [dict(zip([keys[(name, h)] for h in values[0]], r)) for r in values[1:]]
+
+
 def test_xlsx_round_trip(capsys, db, engine, tmp_path):
     load_workbook = pytest.importorskip("openpyxl").load_workbook
     out = tmp_path / "audits.xlsx"
     assert export(capsys, db, out, "--format", "xlsx") == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert not list(tmp_path.glob(".export-*"))  # no temporary part left behind
     book = load_workbook(out, read_only=True)
     assert book.sheetnames == ["Audits", "Answers", "Actions", "Indicators", "Sections",
-                               "Conversation", "Feedback", "Questions"]
+                               "Conversation", "Feedback", "Questions", "Columns"]
 
     def rows(name):
-        values = list(book[name].iter_rows(values_only=True))
-        return [dict(zip(values[0], r)) for r in values[1:]]
+        return keyed_rows(book, name)
 
     wide = {r["case_reference"]: r for r in rows("Audits")}
     assert wide["CH-4"]["audit_date"].date() == date(2024, 2, 15)  # a real date cell
     assert wide["CH-1"]["overall_grade"] == 2
-    assert wide["CH-1"]["note"] == "'=SUM(A1:A2) café"
+    assert wide["CH-1"]["note"] == "=SUM(A1:A2) café"  # text, never a formula: no apostrophe
     back = {}
     for r in rows("Answers"):
         value = r["value"]
@@ -117,6 +125,54 @@ def test_xlsx_round_trip(capsys, db, engine, tmp_path):
             "" if value is None else restore(str(value)), r["not_applicable"] == "yes")
     assert back == database_answers(engine)
     assert len(rows("Actions")) == 3 and len(rows("Indicators")) == 6
+    book.close()
+
+
+def test_the_workbook_is_ready_for_an_analyst(capsys, db, engine, tmp_path):
+    """Frozen readable headers with an autofilter, every column labelled on the Columns
+    sheet, typed cells: dates, local times, grades as numbers, n/a out of number columns."""
+    openpyxl = pytest.importorskip("openpyxl")
+    out = tmp_path / "audits.xlsx"
+    assert export(capsys, db, out, "--format", "xlsx") == 0
+    book = openpyxl.load_workbook(out)  # (not read-only: panes, filters and widths)
+    columns = list(book["Columns"].iter_rows(values_only=True))[1:]
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), sheet.title
+        heads = [c.value for c in sheet[1]]
+        assert len(set(heads)) == len(heads), sheet.title  # unique headers
+        if sheet.title != "Columns":
+            assert [r[2] for r in columns if r[0] == sheet.title] == heads
+        assert all(sheet.column_dimensions[c.column_letter].width >= 8 for c in sheet[1])
+    audits = book["Audits"]
+    heads = [c.value for c in audits[1]]
+    assert "Grade: Plan" in heads and "Was the child seen alone?" in heads
+    assert {r[3] for r in columns if r[0] == "Audits"} >= {"grade:plan", "seen_alone"}
+    key_of = {r[2]: r[3] for r in columns if r[0] == "Audits"}
+    rows = {}
+    for line in audits.iter_rows(min_row=2):
+        cells = {key_of[h]: c for h, c in zip(heads, line)}
+        rows[cells["case_reference"].value] = cells
+    ch2 = rows["CH-2"]
+    assert ch2["grade:plan"].value is None  # not applicable: no "n/a" in a number column
+    assert ch2["sections_not_applicable"].value == "plan"
+    assert ch2["grade:voice"].data_type == "n" and ch2["grade:voice"].value == 4
+    assert ch2["audit_date"].is_date and ch2["audit_date"].number_format == "yyyy-mm-dd"
+    submitted = ch2["submitted_at"]
+    assert submitted.is_date and submitted.number_format == "yyyy-mm-dd hh:mm"
+    assert rows["CH-1"]["referral_date"].is_date  # a date answer is a date
+    assert rows["CH-1"]["note"].data_type == "s"
+    with engine.connect() as conn:
+        stored = conn.exec_driver_sql(
+            "SELECT submitted_at FROM audit WHERE case_reference = 'CH-2'").scalar()
+    stored = stored if isinstance(stored, datetime) else datetime.fromisoformat(stored)
+    local = stored.replace(tzinfo=timezone.utc).astimezone().replace(tzinfo=None)
+    assert abs((submitted.value - local).total_seconds()) < 1  # shown in local time
+    sections = keyed_rows(book, "Sections")
+    plan = next(r for r in sections if r["case_reference"] == "CH-2"
+                and r["section_key"] == "plan")
+    assert (plan["grade"], plan["not_applicable"], plan["not_applicable_reason"]) == (
+        None, "yes", "No plan yet")
     book.close()
 
 
@@ -399,10 +455,11 @@ def test_csv_xlsx_and_json_agree_on_moderated_grades(capsys, moderated, tmp_path
         assert export(capsys, moderated, tmp_path / f"m.{fmt}", "--format", fmt) == 0
     from_csv = {r["case_reference"]: r for r in read_csv(tmp_path / "m.csv")}
     book = load_workbook(tmp_path / "m.xlsx", read_only=True)
-    values = list(book["Audits"].iter_rows(values_only=True))
+    rows = keyed_rows(book, "Audits")
     book.close()
-    assert list(values[0]) == list(from_csv["CH-1"])  # the same columns, in the same order
-    from_xlsx = {r[1]: dict(zip(values[0], r)) for r in values[1:]}
+    # the same columns, in the same order (the workbook adds which sections did not apply)
+    assert [k for k in rows[0] if k != "sections_not_applicable"] == list(from_csv["CH-1"])
+    from_xlsx = {r["case_reference"]: r for r in rows}
     data = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
     from_json = {a["case_reference"]: a for a in data["audits"]}
     assert set(from_csv) == set(from_xlsx) == set(from_json) == {"CH-1", "CH-2", "CH-3", "CH-4"}
@@ -410,7 +467,8 @@ def test_csv_xlsx_and_json_agree_on_moderated_grades(capsys, moderated, tmp_path
         cells = from_xlsx[case]
         for column in ["overall_grade", "grade:voice", "grade:plan", "grade:plo",
                        *MODERATION_COLUMNS]:
-            assert row[column] == ("" if cells[column] is None else str(cells[column])), \
+            expected = "" if row[column] == "n/a" else row[column]  # (blank in a number column)
+            assert expected == ("" if cells[column] is None else str(cells[column])), \
                 (case, column)
         item = from_json[case]
         assert str(item["overall_grade"]) == row["overall_grade"]
@@ -491,8 +549,7 @@ def test_control_characters_in_stored_text_make_a_safe_xlsx_cell(capsys, db, eng
     assert code == 0
     assert "pwned" not in err.err + err.out and "\x1b" not in err.err + err.out
     book = load_workbook(out, read_only=True)
-    values = list(book["Audits"].iter_rows(values_only=True))
-    notes = {dict(zip(values[0], r))["note"] for r in values[1:]}
+    notes = {r["note"] for r in keyed_rows(book, "Audits")}
     expected = "a\\x1b]0;pwned\\x07b" + ("\\x00c" if db_kind == "sqlite" else "c")
     assert expected in notes
     book.close()

@@ -83,17 +83,21 @@ def register(commands) -> None:
     export = commands.add_parser(
         "export", help="every submitted audit with its answers, for a spreadsheet",
         description="Every submitted audit the filters keep: one row per audit with a column "
-                    "per question, one row per answer, the actions and the indicator results. "
-                    "csv writes four files (FILE, FILE-answers, FILE-actions, "
-                    "FILE-indicators), xlsx one workbook with a sheet for each, json one "
+                    "per question, one row per answer, the actions, the indicator results, "
+                    "every section's grade, rationale and does-not-apply reason, and the "
+                    "conversation with the worker and the family. csv writes seven files "
+                    "(FILE, FILE-answers, -actions, -indicators, -sections, -conversation, "
+                    "-feedback), xlsx one workbook with a sheet for each (typed cells, frozen "
+                    "headers, filters, a Columns sheet naming every column), json one "
                     "document. Cells never start a formula.")
     _add_filters(export)
     export.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     export.add_argument("--out", type=Path, metavar="FILE", required=True,
                         help="the file to write (created readable by you only)")
     export.add_argument("--pseudonymise", action="store_true",
-                        help="replace case references and people's names with stable keyed "
-                             "hashes, and leave out free text (rationales, notes, evidence)")
+                        help="replace audit ids, case references and people's names with "
+                             "stable keyed hashes, and leave out free text (rationales, notes, "
+                             "evidence, the conversation's words)")
     export.set_defaults(handler=_export)
 
     demo = commands.add_parser(

@@ -287,5 +287,7 @@ def _export(reader: Reader, snapshot, *, filters: Filters, fmt: str, out: Path,
                                   progress=progress, moderated=moderated)
         stream = writers_export.with_moderation(
             reader, records(reader, filters, today=today, pseudonymise=hide, layout=layout))
-        writer = {"xlsx": writers_export.write_xlsx, "json": writers_export.write_json}[fmt]
+        from .export_xlsx import write_xlsx
+
+        writer = {"xlsx": write_xlsx, "json": writers_export.write_json}[fmt]
         return writer(stream, layout, Path(out), progress=progress, filters=filters)
