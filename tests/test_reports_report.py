@@ -206,3 +206,73 @@ def test_every_report_writes_real_html(capsys, db, engine, tmp_path, by):
     assert parser.open == [] and "table" in parser.tags and "h2" in parser.tags
     code, out, _ = report(capsys, db, "--by", by, "--format", "markdown")
     assert code == 0 and out.startswith("# ") and "|---|" in out
+
+
+def test_the_html_pack_prints_on_a4_with_every_column(capsys, db, tmp_path):
+    import re
+    from html import unescape
+
+    from audit_tui.reports.html import PRINT_CHARS
+
+    out_file = tmp_path / "pack.html"
+    code, _, _ = report(capsys, db, "--format", "html", "--by", "team", "--out",
+                        str(out_file), "--to", "10/02/2024")
+    assert code == 0
+    text = out_file.read_text(encoding="utf-8")
+    assert "@page { size: A4" in text and "@media print" in text
+    # every table (or part of one) fits an A4 page across, and no column is lost
+    code, whole, _ = report(capsys, db, "--by", "team", "--width", "0", "--to", "10/02/2024")
+    for table in re.findall(r"<table.*?</table>", text, re.S):
+        heads = re.findall(r"<th[^>]*>(.*?)</th>", table)
+        cells = [re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)
+                 for row in re.findall(r"<tr>(.*?)</tr>", table)]
+        widths = [max(min(len(h), 40), *(len(r[i]) for r in cells if i < len(r)))
+                  for i, h in enumerate(heads)]
+        assert sum(w + 1 for w in widths) <= PRINT_CHARS * 1.5, heads
+    matrix = [h for t in re.findall(r"<table.*?</table>", text, re.S)
+              for h in re.findall(r"<th[^>]*>(.*?)</th>", t)]
+    for criterion in ("The child's voice", "Plans: quality", "Pre-proceedings"):
+        assert any(criterion in unescape(h) for h in matrix), criterion
+    # February is cut by --to: marked as a part month, with counts on the chart
+    assert "Feb 2024 (part)" in text and "part of the month only" in text
+
+
+def test_the_trend_chart_labels_24_months_apart():
+    import re
+    from types import SimpleNamespace
+
+    from audit_tui.reports.html import trend_chart
+
+    months = [(f"{2023 + i // 12}-{i % 12 + 1:02d}", f"M{i:02d} 20{23 + i // 12}",
+               SimpleNamespace(pct_good=50.0, pct_inadequate=10.0, good=5, inadequate=1,
+                               graded=10 + i)) for i in range(24)]
+    svg = trend_chart(months, {months[-1][0]})
+    labels = re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="end" '
+                        r'transform="rotate\(-40[^"]*">([^<]*)</text>', svg)
+    assert [name for _, name in labels] == [m[1] for m in months[:-1]] + [
+        months[-1][1] + " (part)"]
+    xs = [float(x) for x, _ in labels]
+    assert min(b - a for a, b in zip(xs, xs[1:])) >= 16  # slanted, 16px apart: no overlap
+    assert all(f">{10 + i}</text>" in svg for i in range(24))  # each month's count
+    assert 'stroke-dasharray="4 3"' in svg and 'fill="#fff"' in svg  # the part month
+
+
+def test_a_wide_html_table_is_split_so_every_column_prints():
+    import re
+
+    from audit_tui.reports.html import PRINT_CHARS, html_table
+    from audit_tui.reports.tables import Table
+
+    heads = ["Team", *[f"Criterion number {i} with a long title" for i in range(15)]]
+    table = Table("Good or better by criterion and team", heads,
+                  [["Assessment Team North", *["67% (n=3)"] * 15]], key="matrix")
+    html = html_table(table)
+    parts = re.findall(r"<table.*?</table>", html, re.S)
+    assert len(parts) > 1 and html.count('class="part"') == len(parts)
+    seen = []
+    for part in parts:
+        names = re.findall(r"<th[^>]*>(.*?)</th>", part)
+        assert names[0] == "Team"  # the first column in every part
+        assert sum(min(len(n), 12) + 3 for n in names) <= PRINT_CHARS + 20
+        seen += names[1:]
+    assert seen == heads[1:]  # every column, once, in order

@@ -28,9 +28,15 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 p.note { color: #555; font-size: .85rem; margin: .2rem 0; }
 figure { margin: 1rem 0; } figcaption { font-size: .85rem; color: #555; }
 svg text { font-family: inherit; font-size: 11px; fill: #1a1a1a; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; }
-               table, figure { break-inside: avoid; } }
+table.part { margin-top: .2rem; } p.part { font-size: .8rem; color: #555; margin: .6rem 0 0; }
+@page { size: A4 portrait; margin: 12mm; }
+@media print { body { margin: 0; max-width: none; padding: 0; font-size: 9pt; }
+               h2 { break-after: avoid; } figure, tr { break-inside: avoid; }
+               table { font-size: 8pt; width: 100%; } th, td { padding: .1rem .3rem; }
+               th { overflow-wrap: anywhere; } thead { display: table-header-group; }
+               svg { max-width: 100%; height: auto; } }
 """
+PRINT_CHARS = 110  # what an A4 page holds across at the print size: wider tables are split
 
 
 def palette(n: int) -> list[str]:
@@ -81,63 +87,114 @@ def stacked_bars(rows: list[tuple[str, GradeFigure]], title: str) -> str:
     return f"<figure>{''.join(parts)}<figcaption>{caption}</figcaption></figure>"
 
 
-def trend_chart(months: list[tuple[str, GradeFigure]]) -> str:
-    """% good or better and % inadequate, month by month."""
+def part_months(s: Summary) -> set[str]:
+    """The months ('YYYY-MM') the report holds only part of: the month of its as-of day
+    (still going) and a month the date filters cut into."""
+    import calendar
+
+    found = set()
+    last = calendar.monthrange(s.today.year, s.today.month)[1]
+    if s.today.day < last:
+        found.add(s.today.strftime("%Y-%m"))
+    f = s.filters
+    if f.date_from is not None and f.date_from.day != 1:
+        found.add(f.date_from.strftime("%Y-%m"))
+    if f.date_to is not None and \
+            f.date_to.day != calendar.monthrange(f.date_to.year, f.date_to.month)[1]:
+        found.add(f.date_to.strftime("%Y-%m"))
+    return found
+
+
+def trend_chart(months: list[tuple[str, str, GradeFigure]], partial: set[str] = frozenset()
+                ) -> str:
+    """% good or better and % inadequate, month by month ((month, label, figure) each):
+    every month's label slanted so 24 and more stay readable, its count of graded audits
+    under the axis, a part month (`partial`) drawn hollow on a dashed line and named."""
     if not months:
         return ""
-    left, top, plot_w, plot_h = 40, 10, 560, 180
+    left, top, plot_w, plot_h = 80, 10, 540, 180  # (room on the left for a slanted label)
     step = plot_w / max(len(months) - 1, 1)
-    width, height = left + plot_w + 30, top + plot_h + 60
+    every = max(1, -(-16 // int(step)) if step >= 1 else len(months))  # 16px between labels
+    width, height = left + plot_w + 40, top + plot_h + 100
     parts = [f'<svg role="img" width="{width}" '
              f'height="{height}" viewBox="0 0 {width} {height}">',
              "<title>Month by month: good or better and inadequate</title>"]
     for pct in (0, 25, 50, 75, 100):
         y = top + plot_h * (1 - pct / 100)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
-                     f'stroke="#ddd"/><text x="0" y="{y + 4:.1f}">{pct}%</text>')
+                     f'stroke="#ddd"/><text x="{left - 36}" y="{y + 4:.1f}">{pct}%</text>')
     for attr, colour in (("pct_good", GOOD_COLOUR), ("pct_inadequate", BAD_COLOUR)):
         points = []
-        for i, (_, f) in enumerate(months):
+        for i, (month, _, f) in enumerate(months):
             value = getattr(f, attr)
             if value is None:
                 continue
             x, y = left + i * step, top + plot_h * (1 - value / 100)
-            points.append(f"{x:.1f},{y:.1f}")
+            points.append((f"{x:.1f},{y:.1f}", month in partial))
             part = f.good if attr == "pct_good" else f.inadequate
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"><title>'
+            fill = "#fff" if month in partial else colour
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{fill}" '
+                         f'stroke="{colour}" stroke-width="1.5"><title>'
                          f"{escape(pct_text(part, f.graded))}</title></circle>")
-        if len(points) > 1:
+        whole = [p for p, cut in points if not cut]
+        if len(whole) > 1:
             parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
-                         f'points="{" ".join(points)}"/>')
-    every = max(1, len(months) // 12)
-    for i, (label, _) in enumerate(months):
-        if i % every == 0:
-            x = left + i * step
-            parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle">'
-                         f"{escape(label)}</text>")
-    y = height - 12
+                         f'points="{" ".join(whole)}"/>')
+        for (a, _), (b, cut) in zip(points, points[1:]):
+            if cut:  # (into a part month: dashed)
+                parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
+                             f'stroke-dasharray="4 3" points="{a} {b}"/>')
+    base = top + plot_h
+    for i, (month, label, f) in enumerate(months):
+        x = left + i * step
+        if i % every == 0 or i == len(months) - 1:
+            mark = " (part)" if month in partial else ""
+            parts.append(f'<text x="{x:.1f}" y="{base + 14}" text-anchor="end" '
+                         f'transform="rotate(-40 {x:.1f} {base + 14})">'
+                         f"{escape(label + mark)}</text>")
+        parts.append(f'<text x="{x:.1f}" y="{base - 4}" text-anchor="middle" '
+                     f'font-size="9" fill="#555">{f.graded}</text>')
+    y = height - 8
     parts.append(f'<rect x="{left}" y="{y - 9}" width="10" height="10" fill="{GOOD_COLOUR}"/>'
                  f'<text x="{left + 14}" y="{y}">good or better</text>'
                  f'<rect x="{left + 130}" y="{y - 9}" width="10" height="10" '
-                 f'fill="{BAD_COLOUR}"/><text x="{left + 144}" y="{y}">inadequate</text>')
+                 f'fill="{BAD_COLOUR}"/><text x="{left + 144}" y="{y}">inadequate</text>'
+                 f'<circle cx="{left + 250}" cy="{y - 4}" r="4" fill="#fff" stroke="#555"/>'
+                 f'<text x="{left + 260}" y="{y}">part month, so far</text>')
     parts.append("</svg>")
+    cut = [label for month, label, _ in months if month in partial]
+    note = (f" {', '.join(cut)}: part of the month only, so far (hollow, dashed)." if cut
+            else "")
     return (f"<figure>{''.join(parts)}<figcaption>Overall grade month by month: share good or "
-            "better and share inadequate.</figcaption></figure>")
+            "better and share inadequate; the small figures are the graded audits each month."
+            f"{escape(note)}</figcaption></figure>")
 
 
 def html_table(table: Table) -> str:
-    head = "".join(f'<th{" class=n" if i >= table.numeric_from else ""}>{escape(c)}</th>'
-                   for i, c in enumerate(table.columns))
-    body = []
-    for row in table.rows:
-        body.append("<tr>" + "".join(
-            f'<td{" class=n" if i >= table.numeric_from else ""}>{escape(c)}</td>'
-            for i, c in enumerate(row)) + "</tr>")
-    if not table.rows:
-        body.append(f'<tr><td colspan="{len(table.columns)}">Nothing to show.</td></tr>')
+    """The table as HTML; one wider than an A4 page holds (PRINT_CHARS) is split into parts
+    that each repeat its first column(s), so every column prints."""
+    from .writers_text import column_limits, column_parts
+
+    limits = column_limits(table, PRINT_CHARS)
+    parts = column_parts([w + 1 for w in limits], table.numeric_from, PRINT_CHARS)
+    out = []
+    for number, columns in enumerate(parts, 1):
+        head = "".join(f'<th{" class=n" if i >= table.numeric_from else ""}>'
+                       f"{escape(table.columns[i])}</th>" for i in columns)
+        body = []
+        for row in table.rows:
+            body.append("<tr>" + "".join(
+                f'<td{" class=n" if i >= table.numeric_from else ""}>{escape(row[i])}</td>'
+                for i in columns) + "</tr>")
+        if not table.rows:
+            body.append(f'<tr><td colspan="{len(columns)}">Nothing to show.</td></tr>')
+        if len(parts) > 1:
+            out.append(f'<p class="part">{escape(table.title)}: part {number} of '
+                       f"{len(parts)}</p>")
+        out.append(f'<table{" class=part" if len(parts) > 1 else ""}><thead><tr>{head}</tr>'
+                   f"</thead><tbody>{''.join(body)}</tbody></table>")
     notes = "".join(f'<p class="note">{escape(n)}</p>' for n in table.notes)
-    return (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-            + notes)
+    return "".join(out) + notes
 
 
 def write_html(s: Summary, by: str) -> str:
@@ -149,8 +206,10 @@ def write_html(s: Summary, by: str) -> str:
     charts["overall"] = stacked_bars(overall_rows + criteria_rows, "Grade distribution")
     month = s.breakdowns.get("month")
     if month:
-        charts["overall"] += trend_chart([(r.label, r.overall[0]) for r in month.rows
-                                          if r.overall and r.overall[0].scale == scale])
+        charts["overall"] += trend_chart([(r.value, r.label, r.overall[0])
+                                          for r in month.rows
+                                          if r.overall and r.overall[0].scale == scale],
+                                         part_months(s))
     if by != "criterion" and by in s.breakdowns:
         charts["by"] = stacked_bars([(r.label, r.overall[0]) for r in s.breakdowns[by].rows
                                      if r.overall and r.overall[0].scale == scale],

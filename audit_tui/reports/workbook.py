@@ -29,6 +29,7 @@ from .export_layout import NA
 EXCEL_ROWS = 1_048_576
 WIDEST, SAMPLED = 50, 200  # column width limit; rows looked at for the widths
 HEADER_CHARS = 40
+CELL_CHARS, CUT = 32_767, " [cut: see the CSV or JSON export]"
 EPOCH = date(1899, 12, 30)  # Excel's day 0 (1900 date system)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0
 
@@ -62,6 +63,8 @@ def _text(value) -> str:
     """A text as the XML of a cell: &, < and > escaped, the control characters XML cannot
     hold written out as \\x1b."""
     value = value if isinstance(value, str) else str(value)
+    if len(value) > CELL_CHARS:  # (Excel refuses a longer cell; the CSV and JSON hold it all)
+        value = value[:CELL_CHARS - len(CUT)] + CUT
     if not value.isprintable():
         value = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
     if "&" in value or "<" in value or ">" in value:

@@ -37,7 +37,7 @@ def _wrapped(text: str, limit: int) -> list[str]:
     return textwrap.wrap(text, limit, break_long_words=True) or [""]
 
 
-def _limits(table: Table, width: int) -> list[int]:
+def column_limits(table: Table, width: int) -> list[int]:
     """How wide each column may be: everything when `width` is 0; otherwise a text column at
     most a third of the width (at least 20), a number column's heading wrapped to its cells'
     width (at least HEAD_WIDTH)."""
@@ -53,7 +53,7 @@ def _limits(table: Table, width: int) -> list[int]:
     return limits
 
 
-def _parts(widths: list[int], lead: int, width: int) -> list[list[int]]:
+def column_parts(widths: list[int], lead: int, width: int) -> list[list[int]]:
     """The columns of each part of a table split to fit `width`: the first `lead` columns in
     every part, then as many of the others as fit (at least one)."""
     if not width or sum(widths) + 2 * (len(widths) - 1) <= width:
@@ -75,12 +75,12 @@ def text_table(table: Table, width: int = 0) -> str:
     """The table as text, within `width` characters where it can be (0: no limit): long
     texts and headings wrap onto more lines, and a table still too wide is split into parts
     that each repeat its first column(s)."""
-    limits = _limits(table, width)
+    limits = column_limits(table, width)
     head = [_wrapped(c, limits[i]) for i, c in enumerate(table.columns)]
     body = [[_wrapped(c, limits[i]) for i, c in enumerate(r)] for r in table.rows]
     widths = [max(len(line) for cell in [head[i], *[r[i] for r in body]] for line in cell)
               for i in range(len(table.columns))]
-    parts = _parts(widths, table.numeric_from, width)
+    parts = column_parts(widths, table.numeric_from, width)
 
     def lines(cells: list[list[str]], columns: list[int]) -> list[str]:
         out = []
