@@ -135,6 +135,33 @@ def test_demo_command_fills_the_database_it_is_given(capsys, monkeypatch, db_tar
     assert json.loads(capsys.readouterr().out)["audits"] > figures["audits"]
 
 
+def test_the_demo_fills_every_report(capsys, monkeypatch, db_target, engine):
+    """Moderations (with kappa figures), safeguarding concerns, reopened audits, actions done
+    late and conversations: a trial shows every report filled."""
+    import json
+
+    monkeypatch.setattr("sys.stdin", FakeStdin("", tty=False))
+    db = str(db_target.path or db_target.url)
+    assert main(["--db", db, "demo", "--audits", "300", "--seed", "4", "--months", "6"]) == 0
+    err = capsys.readouterr().err
+    assert "audits moderated" in err and "safeguarding concerns" in err
+    assert main(["--db", db, "report", "--by", "moderation", "--format", "json"]) == 0
+    agreement = json.loads(capsys.readouterr().out)
+    assert any(r["kappa"] is not None and r["pairs"] >= 5 for r in agreement["criterion"])
+    assert main(["--db", db, "report", "--format", "json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["safeguarding_concerns"]["raised"] >= 1
+    assert figures["moderation"]["moderator_grade_used"] >= 1
+    with engine.connect() as conn:
+        def one(sql):
+            return conn.exec_driver_sql(sql).scalar()
+
+        assert one("SELECT count(*) FROM audit_event WHERE what LIKE 'status (reopened%'") >= 1
+        assert one("SELECT sum(done_late) FROM v_action") >= 1
+        assert one("SELECT count(*) FROM worker_conversation") >= 1
+        assert one("SELECT count(*) FROM moderation WHERE moderator_grade <> auditor_grade") >= 1
+
+
 # -- identifiers ------------------------------------------------------------------------------
 def is_uuid7(value: str) -> bool:
     found = uuid.UUID(value)

@@ -369,7 +369,10 @@ class DemoMaker:
             due = audit_date + timedelta(days=rng.randint(14, 75))
             owner = rng.choice([worker, worker, f"Manager, {team}"])
             done = due < self.today and rng.random() < 0.8
-            finished = due - timedelta(days=rng.randint(0, 10)) if done else None
+            # (one in five done late: `report` and v_action's done_late show them)
+            late = rng.random() < 0.2
+            finished = min(self.today, due + timedelta(
+                days=rng.randint(1, 30) if late else -rng.randint(0, 10))) if done else None
             status = "done" if done else "open"
             out.actions.append((self.ids(), audit_id, rng.choice(ACTIONS), owner,
                                 due.isoformat(), status,

@@ -91,9 +91,13 @@ def run_demo(args) -> int:
     try:
         made = fill(engine, audits=args.audits, seed=args.seed, months=args.months,
                     fresh=fresh, url=target.url)
+        from .demo_extras import add_extras
+
+        extras = add_extras(engine, seed=args.seed)
     finally:
         engine.dispose()
-    print(f"Added {made} synthetic audits to {target.describe()}.", file=sys.stderr)
+    print(f"Added {made} synthetic audits to {target.describe()}; {extras.describe()}.",
+          file=sys.stderr)
     return EXIT_OK
 
 
