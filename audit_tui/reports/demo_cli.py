@@ -244,7 +244,9 @@ class _Writer:
                         done(len(batch.audit))
                 # (in key order: two workers adding to the same counts take their row locks
                 # in the same order, so a server never finds them deadlocked)
-                self.conn.exec_driver_sql(UPSERT_COUNT, sorted(count_rows(cells)))
+                counted = sorted(count_rows(cells))
+                if counted:  # (a part of drafts only counts nothing: no empty executemany)
+                    self.conn.exec_driver_sql(UPSERT_COUNT, counted)
             return made
         for batch in batches:
             made += self._add_cells(cells, batch)
