@@ -225,9 +225,10 @@ def report(args, results: dict, ways: dict, loads: list) -> str:
         "20,000. Memory stays flat: each sheet's rows go to a private temporary file as they "
         "are made and are deflated (zlib level 1) into the workbook at the end; the peak "
         "memory above barely moves between a tenth of the audits and all of them. Why our own "
-        "writer: both libraries spend ten microseconds or more a cell building XML through "
-        "layers of calls, which puts 20,000 audits (several million cells) far past the "
-        "target; a cell here is one f-string.",
+        "writer: both libraries spend several times as long a cell building XML through "
+        "layers of calls (the table above), which puts 20,000 audits (some seven million "
+        "cells) past the target on their own; a cell here is one f-string. The wall time "
+        "depends on the load: the CPU time is what it takes on a core of its own.",
     ]
     return "\n".join(lines)
 

@@ -193,36 +193,44 @@ class Sheet:
         kinds, letters = self.kinds, self.letters
         out = [f'<row r="{rs}">']
         sample = r <= SAMPLED
+        widths = self.widths
         for c, value in enumerate(values):
             if value is None or value == "":
                 continue
             kind = kinds[c]
             style = 0
-            if kind != "text" and isinstance(value, (int, float)) and \
-                    not isinstance(value, bool):
+            if value.__class__ is str:
+                if kind == "text" or (kind == "auto" and not (len(value) == 10 and
+                                                             value[4] == "-")):
+                    text = value
+                elif kind == "number":
+                    if value == NA:
+                        continue  # (n/a stays out of a number column)
+                    text = value
+                else:  # a date, a time, or what may be a date
+                    serial = cells.time(value) if kind == "time" else cells.day(value)
+                    if serial is None:
+                        text = value
+                    else:
+                        text, value = None, serial
+                        style = STYLE_TIME if kind == "time" else STYLE_DAY
+            elif value.__class__ is int or value.__class__ is float:
                 text = None  # a number
-            elif kind == "date" or (kind == "auto" and len(value) == 10 and value[4] == "-"):
-                value_ = cells.day(value)
-                text, style = (value, 0) if value_ is None else (None, STYLE_DAY)
-                value = value if value_ is None else value_
-            elif kind == "time":
-                value_ = cells.time(value)
-                text, style = (value, 0) if value_ is None else (None, STYLE_TIME)
-                value = value if value_ is None else value_
-            elif kind == "number" and value == NA:
-                continue  # (n/a stays out of a number column)
             else:
-                text = value
+                text = str(value)
             if text is None:
                 out.append(f'<c r="{letters[c]}{rs}" s="{style}"><v>{value!r}</v></c>'
                            if style else f'<c r="{letters[c]}{rs}"><v>{value!r}</v></c>')
             else:
+                if not text.isprintable() or "&" in text or "<" in text or ">" in text or \
+                        len(text) > CELL_CHARS:
+                    text = _text(text)
                 out.append(f'<c r="{letters[c]}{rs}" t="inlineStr"><is><t xml:space="preserve">'
-                           f"{_text(text)}</t></is></c>")
+                           f"{text}</t></is></c>")
             if sample:
                 width = 12 if style else len(str(value)) + 2
-                if width > self.widths[c]:
-                    self.widths[c] = min(WIDEST, width)
+                if width > widths[c]:
+                    widths[c] = min(WIDEST, width)
         out.append("</row>")
         self.lines.append("".join(out))
         if len(self.lines) >= 512:
