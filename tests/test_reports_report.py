@@ -8,6 +8,8 @@ import json
 import stat
 from html.parser import HTMLParser
 
+from sqlalchemy import text as sa_text
+
 import pytest
 
 from audit_tui.cli import main
@@ -162,12 +164,23 @@ def test_a_filter_that_matches_nothing_names_the_nearest(capsys, db, tmp_path, m
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_a_text_report_fits_the_width_it_is_given(capsys, db):
+def test_a_text_report_fits_the_width_it_is_given(capsys, db, engine):
+    from audit_tui.db import moderation
+    from audit_tui.db.engine import session_scope
+
+    with session_scope(engine) as s:  # (the moderation table: three text columns lead it)
+        audit_id = s.exec(sa_text("SELECT id FROM audit WHERE case_reference = 'CH-1'")).one()[0]
+        moderation.record(session=s, audit_id=audit_id, section_key="", who="Mo", grade=3,
+                          comment="Requires improvement, on the evidence")
     code, whole, _ = report(capsys, db, "--by", "team", "--width", "0")
+    assert "Grades changed by moderation" in whole
     assert code == 0 and max(map(len, whole.splitlines())) > 40
     code, out, _ = report(capsys, db, "--by", "team", "--width", "40")
     assert code == 0
     assert max(map(len, out.splitlines())) <= 40
+    for by in ("moderation", "conversation"):
+        code, other, _ = report(capsys, db, "--by", by, "--width", "40")
+        assert code == 0 and max(map(len, other.splitlines())) <= 40, by
     words = " ".join(out.split())  # (notes wrap onto more lines)
     assert "(part 1 of" in words and "--width 0 prints each table whole" in words
     for column in ("Good or better", "Inadequate", "Still open", "Median", "Worst", "Overdue"):

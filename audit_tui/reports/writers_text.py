@@ -39,15 +39,19 @@ def _wrapped(text: str, limit: int) -> list[str]:
 
 def column_limits(table: Table, width: int) -> list[int]:
     """How wide each column may be: everything when `width` is 0; otherwise a text column at
-    most a third of the width (at least 20), a number column's heading wrapped to its cells'
-    width (at least HEAD_WIDTH)."""
+    most a third of the width (at least 20; less where several text columns lead, so they
+    and one more column fit together, but at least 8), a number column's heading
+    wrapped to its cells' width (at least HEAD_WIDTH)."""
     limits = []
+    texts = min(table.numeric_from, len(table.columns))
+    text_limit = max(8, min(max(20, width // 3),
+                                     (width - 2 * texts) // (texts + 1)))
     for i, head in enumerate(table.columns):
         cells = max([0] + [len(r[i]) for r in table.rows])
         if not width:
             limits.append(max(len(head), cells))
         elif i < table.numeric_from:
-            limits.append(min(max(len(head), cells), max(20, width // 3)))
+            limits.append(min(max(len(head), cells), text_limit))
         else:
             limits.append(max(cells, min(len(head), HEAD_WIDTH)))
     return limits
