@@ -94,6 +94,9 @@ def run_demo(args) -> int:
         from .demo_extras import add_extras
 
         extras = add_extras(engine, seed=args.seed)
+        from ..db.analyst_views import ensure
+
+        ensure(engine)  # (the names the analysts' views show, for the templates used)
     finally:
         engine.dispose()
     print(f"Added {made} synthetic audits to {target.describe()}; {extras.describe()}.",
