@@ -153,6 +153,8 @@ def test_audits_submitted_before_the_facts_existed_are_counted(capsys, db, engin
     (["report", "--by", "moderation", "--auditor", "ann"], '"Ann"'),
     (["report", "--by", "conversation", "--team", "No Such Team"], "no team matches"),
     (["export", "--format", "csv", "--out", "x.csv", "--template", "maxi"], '"mini"'),
+    (["report", "--template", "mini@7"], '"mini" has no submitted audit on version 7; its '
+                                         'versions: mini@1.'),
 ])
 def test_a_filter_that_matches_nothing_names_the_nearest(capsys, db, tmp_path, monkeypatch,
                                                         argv, said):

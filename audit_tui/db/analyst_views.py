@@ -9,7 +9,9 @@ stale or broken view behind: the next start makes them from the new tables.
 The names they show (a grade's label, a criterion's or section's title, a question's prompt)
 are in the label_* tables (migration step 10), derived from the stored template versions by
 `refresh_labels`: only versions not yet labelled are read, so it costs one query when
-nothing is new. It runs after the migrations, when an audit's facts are recorded (a
+nothing is new. On PostgreSQL 15 and later the views are made `security_invoker`: a login
+reads through them only what its grants and the row-level security policies of `audit-tui
+server setup` let it read in the tables themselves. It runs after the migrations, when an audit's facts are recorded (a
 submitted audit's template is always labelled) and before every report and export.
 
 Counted grades: where a moderator changed a grade, the reports count the moderator's (the
@@ -108,8 +110,13 @@ def refresh_views(conn: Connection) -> None:
     """Drop and make every view again (in the caller's transaction)."""
     for name in reversed(list(VIEWS)):
         conn.exec_driver_sql(f"DROP VIEW IF EXISTS {name}")
+    options = ""
+    if conn.dialect.name == "postgresql" and int(conn.exec_driver_sql(
+            "SHOW server_version_num").scalar()) >= 150000:
+        # the querying login's rights and row-level security apply, not the view owner's
+        options = " WITH (security_invoker = true)"
     for name, sql in VIEWS.items():
-        conn.exec_driver_sql(f"CREATE VIEW {name} AS {sql}")
+        conn.exec_driver_sql(f"CREATE VIEW {name}{options} AS {sql}")
 
 
 def views_version(conn: Connection) -> int | None:
@@ -169,6 +176,17 @@ def insert(conn: Connection, table: str, rows: list[tuple]) -> None:
         marks = ", ".join("?" for _ in rows[0])
         conn.exec_driver_sql(f"INSERT INTO {table} VALUES ({marks}) ON CONFLICT DO NOTHING",
                              rows)
+
+
+def refresh_labels_if_allowed(conn: Connection) -> None:
+    """refresh_labels where the login may write the labels (on a server, a role granted it
+    by `audit-tui server setup`); otherwise nothing changes and the caller's work goes on
+    (the next report by a login that may, or the next migration, labels them)."""
+    try:
+        with conn.begin_nested():
+            refresh_labels(conn)
+    except DBAPIError:
+        pass
 
 
 def refresh(conn: Connection) -> None:

@@ -313,9 +313,9 @@ def record_loaded(session: Session, pairs) -> None:
         write_facts(conn, facts_list, counts=False)
         add_cells(cells, facts_list)
     apply_counts(conn, count_rows(cells))
-    from .analyst_views import refresh_labels
+    from .analyst_views import refresh_labels_if_allowed
 
-    refresh_labels(conn)  # (the analysts' names for their templates: one query when known)
+    refresh_labels_if_allowed(conn)  # (the analysts' names: one query when known)
 
 
 def _moderations(conn, ids: list[str]) -> dict[str, list[tuple]]:

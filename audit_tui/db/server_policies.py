@@ -24,6 +24,9 @@ from __future__ import annotations
 ROLES = ("auditor", "moderator", "qa", "reader")
 READS = ("team", "all")
 
+LABEL_TABLES = ("label_template", "label_grade", "label_criterion", "label_section",
+                "label_question")
+VIEWS = ("v_audit", "v_section_grade", "v_answer", "v_action", "v_indicator")
 FACT_TABLES = ("fact_audit", "grade_fact", "indicator_result", "yes_no_fact", "fact_count")
 AUDIT_FACTS = FACT_TABLES[:4]  # one audit's facts (fact_count adds every audit up)
 # Tables holding an audit's own content, each with an audit_id.
@@ -70,6 +73,11 @@ def grants(prefix: str) -> list[str]:
         f"GRANT SELECT ON audit, action, {', '.join(CONTENT + AFTERWARDS)} TO {moderator}",
         f"GRANT SELECT, INSERT, UPDATE ON moderation TO {moderator}",
         f"GRANT UPDATE ON escalation TO {moderator}",
+        # the analysts' names (template titles, grade labels: nothing about a case) and
+        # views (db/analyst_views.py: made with security_invoker, so the policies apply)
+        f"GRANT SELECT ON {', '.join(LABEL_TABLES)}, v_meta TO {every}",
+        f"GRANT INSERT ON {', '.join(LABEL_TABLES)} TO {auditor}, {moderator}",
+        f"GRANT SELECT ON {', '.join(VIEWS)} TO {auditor}, {moderator}",
         f"GRANT {WRITE} ON ALL TABLES IN SCHEMA {{schema}} TO {qa}",
     ]
 

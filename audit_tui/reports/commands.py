@@ -68,15 +68,25 @@ def check_filters(engine, filters: Filters) -> None:
     import difflib
 
     from ..db.engine import read_only
-    from .filters import COLUMNS, DIMENSIONS
+    from .filters import COLUMNS, DIMENSIONS, template_version
 
     for name, value in filters.dims():
         column = COLUMNS[name].split(".")[1]
+        version = None
+        if name == "template":  # (KEY@VERSION: one version of a template)
+            value, version = template_version(value)
         with read_only(engine).connect() as conn, conn.begin():
             known = [r[0] for r in conn.exec_driver_sql(
                 f"SELECT DISTINCT {column} FROM fact_audit WHERE {column} <> ''") if r[0]]
-        if value in known:
+            versions = [] if version is None else [r[0] for r in conn.exec_driver_sql(
+                "SELECT DISTINCT template_version FROM fact_audit WHERE template_key = ? "
+                "ORDER BY 1", (value,))]
+        if value in known and (version is None or version in versions):
             continue
+        if value in known:
+            raise UsageError(f'--template: "{value}" has no submitted audit on version '
+                             f"{version}; its versions: "
+                             + ", ".join(f"{value}@{v}" for v in versions) + ".")
         what = DIMENSIONS[name].lower()
         folded = {k.casefold(): k for k in known}
         near = [folded[k] for k in difflib.get_close_matches(value.casefold(), folded, 3, 0.4)]
