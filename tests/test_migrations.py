@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from sqlmodel import SQLModel
 
-from audit_tui.db import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from audit_tui.db import models, programme_models  # noqa: F401  (registers the tables)
 from audit_tui.db.engine import make_engine
 from audit_tui.db.migrations import LATEST, migrate
 from audit_tui.db.opening import prepare

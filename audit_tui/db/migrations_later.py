@@ -178,5 +178,95 @@ def step_10_labels(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def step_11_programme(conn: Connection) -> None:
+    """The monthly audit programme (issue 15; written by audit_tui/programme/).
+
+    - programme_import: each case list imported (file name without folders, its SHA-256,
+      when, by whom, rows read, the summary); the same file twice is refused by its hash;
+    - programme_case: one row per child on one list ('8' for Annex A List 8): the case
+      reference (Child Unique ID), team, worker, open or closed, the dates and details templates
+      use (JSON, names never), the imports that first and last listed it;
+    - programme_history: what an import or a user changed, on a case or an allocation;
+    - programme_sample: a month's draw: the seed and the rules as they were (JSON);
+    - programme_allocation: a sampled case for a month: the template, the auditor, the due date,
+      an extension and its reason, the audit started from it, and its state ('unallocated',
+      'allocated' or 'withdrawn'; started and submitted are read from the audit).
+    """
+    md = sa.MetaData()
+    sa.Table(
+        "programme_import", md,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("file_name", sa.String(300), nullable=False, server_default=""),
+        sa.Column("file_hash", sa.String(64), nullable=False),
+        sa.Column("imported_at", sa.DateTime, nullable=False),
+        sa.Column("imported_by", sa.String(200), nullable=False, server_default=""),
+        sa.Column("rows_read", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("summary", sa.Text, nullable=False, server_default=""),
+        sa.Index("ix_programme_import_hash", "file_hash"),
+    )
+    sa.Table(
+        "programme_case", md,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("case_reference", sa.String(100), nullable=False),
+        sa.Column("list_name", sa.String(40), nullable=False),
+        sa.Column("team", sa.String(200), nullable=False, server_default=""),
+        sa.Column("worker", sa.String(200), nullable=False, server_default=""),
+        sa.Column("status", sa.String(10), nullable=False, server_default="open"),
+        sa.Column("details", sa.Text, nullable=False, server_default="{}"),
+        sa.Column("first_import", sa.String(36), nullable=False, server_default=""),
+        sa.Column("last_import", sa.String(36), nullable=False, server_default=""),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.UniqueConstraint("case_reference", "list_name", name="uq_programme_case_ref_list"),
+        sa.Index("ix_programme_case_team", "team", "status"),
+    )
+    sa.Table(
+        "programme_history", md,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("case_id", sa.String(36), nullable=False, server_default=""),
+        sa.Column("allocation_id", sa.String(36), nullable=False, server_default=""),
+        sa.Column("import_id", sa.String(36), nullable=False, server_default=""),
+        sa.Column("field", sa.String(100), nullable=False),
+        sa.Column("old", sa.Text),
+        sa.Column("new", sa.Text),
+        sa.Column("reason", sa.Text, nullable=False, server_default=""),
+        sa.Column("who", sa.String(200), nullable=False, server_default=""),
+        sa.Column("at", sa.DateTime, nullable=False),
+        sa.Index("ix_programme_history_case", "case_id"),
+        sa.Index("ix_programme_history_allocation", "allocation_id"),
+    )
+    sa.Table(
+        "programme_sample", md,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("month", sa.String(7), nullable=False),
+        sa.Column("seed", sa.BigInteger, nullable=False),
+        sa.Column("rules", sa.Text, nullable=False, server_default="{}"),
+        sa.Column("drawn_by", sa.String(200), nullable=False, server_default=""),
+        sa.Column("drawn_at", sa.DateTime, nullable=False),
+        sa.Index("ix_programme_sample_month", "month"),
+    )
+    sa.Table(
+        "programme_allocation", md,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("sample_id", sa.String(36), nullable=False, server_default=""),
+        sa.Column("case_id", sa.String(36), nullable=False),
+        sa.Column("month", sa.String(7), nullable=False),
+        sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("case_reference", sa.String(100), nullable=False),
+        sa.Column("team", sa.String(200), nullable=False, server_default=""),
+        sa.Column("template_key", sa.String(100), nullable=False),
+        sa.Column("auditor", sa.String(200), nullable=False, server_default=""),
+        sa.Column("due_date", sa.Date, nullable=False),
+        sa.Column("extended_until", sa.Date),
+        sa.Column("extension_reason", sa.Text, nullable=False, server_default=""),
+        sa.Column("audit_id", sa.String(36)),
+        sa.Column("status", sa.String(20), nullable=False, server_default="unallocated"),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.Index("ix_programme_allocation_month", "month", "auditor"),
+        sa.Index("ix_programme_allocation_case", "case_id"),
+        sa.Index("ix_programme_allocation_audit", "audit_id"),
+    )
+    md.create_all(conn)
+
+
 LATER_STEPS = [step_7_action_counts, step_8_fact_versions, step_9_roles,
-               step_10_labels]
+               step_10_labels, step_11_programme]
