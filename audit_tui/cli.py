@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     from .server_cli import register as register_server
 
     register_server(commands)
+    from .programme.cli_commands import register as register_programme
+
+    register_programme(commands)
     return parser
 
 

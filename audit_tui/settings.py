@@ -31,6 +31,9 @@ class Settings:
     # [keymap]: binding id = "keys" (e.g. "walk.next" = "pagedown,ctrl+j"); the ids are in
     # the keys dialog (?) and README.
     keymap: dict = field(default_factory=dict)
+    # [programme]: the monthly audit programme's rules (teams, templates, auditors, themes,
+    # columns); read and checked by programme/rules.py, described in docs/programme.md.
+    programme: dict = field(default_factory=dict)
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     def moderation_rule(self):

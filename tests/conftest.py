@@ -22,7 +22,7 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 PG_ENV = "AUDIT_TUI_TEST_PG_URL"
 # Modules whose database fixtures run on both engines (the store, the figures, reports,
 # exports, the demo, moderation, actions, escalation, re-audits, bundles, the CLI on a server);
-# a module named test_bundle* or test_postgres* always does.
+# a module named test_bundle*, test_postgres* or test_programme* always does.
 BOTH_ENGINES = {
     "test_store", "test_reports_aggregate", "test_reports_data", "test_reports_report",
     "test_reports_export", "test_reports_demo", "test_moderation", "test_actions",
@@ -42,7 +42,8 @@ def pg_url() -> str | None:
 
 
 def _both_engines(module: str) -> bool:
-    return module in BOTH_ENGINES or module.startswith(("test_bundle", "test_postgres"))
+    return module in BOTH_ENGINES or module.startswith(("test_bundle", "test_postgres",
+                                                        "test_programme"))
 
 
 def pytest_generate_tests(metafunc):

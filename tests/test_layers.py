@@ -1,7 +1,7 @@
 """The house's layers: a module never imports one above it.
 
 Top: cli.py and app.py. Then screens/, widgets/, dialogs/ (the UI), then reports/ and sync/, then
-db/, and at the bottom templates/, dates.py and locations.py. db/ never imports textual. Checked on
+programme/, then db/, and at the bottom templates/, dates.py and locations.py. db/ never imports textual. Checked on
 every import statement in the package, at any depth (imports inside functions included).
 """
 
@@ -20,10 +20,12 @@ FORBIDDEN = {
     **{part: ("app", "cli") for part in UI},
     "reports": ("app", "cli", *UI),
     "sync": ("app", "cli", *UI),
-    "db": ("app", "cli", *UI, "reports", "sync", "textual"),
-    "templates": ("app", "cli", *UI, "reports", "sync", "db", "textual"),
-    "dates": ("app", "cli", *UI, "reports", "sync", "db", "templates", "textual"),
-    "locations": ("app", "cli", *UI, "reports", "sync", "db", "templates", "textual"),
+    "programme": ("app", "cli", *UI, "reports", "sync", "textual"),
+    "db": ("app", "cli", *UI, "reports", "sync", "programme", "textual"),
+    "templates": ("app", "cli", *UI, "reports", "sync", "programme", "db", "textual"),
+    "dates": ("app", "cli", *UI, "reports", "sync", "programme", "db", "templates", "textual"),
+    "locations": ("app", "cli", *UI, "reports", "sync", "programme", "db", "templates",
+                  "textual"),
 }
 
 
