@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def _run(name: str):
+def _run(module: str, name: str):
     def handler(args) -> int:
-        from . import commands
+        from importlib import import_module
 
-        return commands.guarded(getattr(commands, name))(args)
+        from .commands import guarded
+
+        return guarded(getattr(import_module(f"{__package__}.{module}"), name))(args)
     return handler
 
 
@@ -36,4 +38,54 @@ def register(commands) -> None:
                      help="a plain list's column: case_reference=\"Child ID\" (may be "
                           "repeated; adds to [programme.columns] in the settings)")
     imp.add_argument("--who", help="who is importing (default: your user name)")
-    imp.set_defaults(handler=_run("run_import"))
+    imp.set_defaults(handler=_run("commands", "run_import"))
+    sample = sub.add_parser(
+        "sample", help="draw a month's sample of cases by the rules in the settings",
+        description="Draw each team's cases for the month by [programme.teams] (a number, or a "
+                    "share of the team's open cases), the templates of their lists and any "
+                    "theme, leaving out closed cases, cases audited within reaudit_months and "
+                    "cases already sampled then. The seed is recorded: the same seed over the "
+                    "same cases draws the same sample.")
+    sample.add_argument("--month", required=True, metavar="YYYY-MM")
+    sample.add_argument("--seed", type=int, metavar="N", help="the random seed (default: a new "
+                        "one, shown and recorded)")
+    sample.add_argument("--redraw", action="store_true",
+                        help="replace the month's sample (only while no audit of it started)")
+    sample.add_argument("--who", help="who draws it (default: your user name)")
+    sample.set_defaults(handler=_run("commands_plan", "run_sample"))
+    allocate = sub.add_parser(
+        "allocate", help="allocate the month's sampled cases to auditors",
+        description="Give each sampled case not yet allocated to an auditor under "
+                    "[programme.auditors]: never one of the case's own team unless "
+                    "allow_own_team, the fewest allocations first, at most cap_per_auditor "
+                    "each. Due at the month's end unless due_day says otherwise.")
+    allocate.add_argument("--month", required=True, metavar="YYYY-MM")
+    allocate.add_argument("--who", help="who allocates (default: your user name)")
+    allocate.set_defaults(handler=_run("commands_plan", "run_allocate"))
+    extend = sub.add_parser("extend", help="give an allocation more time, with a reason",
+                            description="Move an allocation's due date on; the reason is kept.")
+    extend.add_argument("allocation", metavar="ALLOCATION",
+                        help="the allocation's id, or its first 8 characters or more")
+    extend.add_argument("--until", required=True, metavar="DATE", help="the new due date")
+    extend.add_argument("--reason", required=True, help="why it needs longer")
+    extend.add_argument("--who", help="who extends it (default: your user name)")
+    extend.set_defaults(handler=_run("commands_plan", "run_extend"))
+    reassign = sub.add_parser("reassign", help="give an allocation to another auditor",
+                              description="Change who audits a case (before it is started).")
+    reassign.add_argument("allocation", metavar="ALLOCATION")
+    reassign.add_argument("--to", required=True, metavar="AUDITOR")
+    reassign.add_argument("--reason", help="why (kept in the history)")
+    reassign.add_argument("--who", help="who changes it (default: your user name)")
+    reassign.set_defaults(handler=_run("commands_plan", "run_reassign"))
+    for name, overdue in (("status", False), ("chase", True)):
+        status = sub.add_parser(
+            name, help=("the late allocations, to chase" if overdue else
+                        "allocated, started, submitted and overdue, by auditor and team"),
+            description=("Every allocation past its due date (or extension) whose audit is "
+                         "not submitted." if overdue else
+                         "Each allocation's state, read from its audit, with counts by auditor "
+                         "and team and the completion line."))
+        status.add_argument("--month", metavar="YYYY-MM", help="one month (default: all)")
+        status.add_argument("--auditor", help="one auditor's allocations")
+        status.add_argument("--format", choices=("table", "csv", "json"), default="table")
+        status.set_defaults(handler=_run("commands_status", "run_status"), overdue=overdue)
