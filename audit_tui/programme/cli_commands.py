@@ -77,6 +77,15 @@ def register(commands) -> None:
     reassign.add_argument("--reason", help="why (kept in the history)")
     reassign.add_argument("--who", help="who changes it (default: your user name)")
     reassign.set_defaults(handler=_run("commands_plan", "run_reassign"))
+    start = sub.add_parser(
+        "start", help="start an allocated audit, pre-filled from the case list",
+        description="Start the audit of an allocation: the case reference, team, worker and "
+                    "auditor, and the template details that name a case-list column "
+                    "(prefill = \"...\"), are filled in from the case list and can be changed "
+                    "like any answer. An allocation started already gives its audit.")
+    start.add_argument("allocation", metavar="ALLOCATION")
+    start.add_argument("--who", help="who starts it (default: your user name)")
+    start.set_defaults(handler=_run("commands_plan", "run_start"))
     for name, overdue in (("status", False), ("chase", True)):
         status = sub.add_parser(
             name, help=("the late allocations, to chase" if overdue else

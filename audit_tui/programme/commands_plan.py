@@ -95,3 +95,30 @@ def run_reassign(args) -> int:
         raise UsageError(str(exc)) from None
     print(f"{row.case_reference} ({row.month}) is now allocated to {args.to.strip()}.")
     return EXIT_OK
+
+
+def run_start(args) -> int:
+    from datetime import date
+
+    from ..db.engine import session_scope
+    from ..locations import user_template_dir
+    from ..templates.loader import default_catalog
+    from .allocate import AllocationError
+    from .prefill import start_allocated
+
+    catalog = default_catalog(user_template_dir(), args.templates)
+    engine = open_engine(args)
+    try:
+        with session_scope(engine) as session:
+            audit, new = start_allocated(session=session, allocation=args.allocation,
+                                         catalog=catalog, who=who(args), today=date.today())
+    except AllocationError as exc:
+        raise UsageError(str(exc)) from None
+    if new:
+        print(f"Started audit {audit.id} of {audit.case_reference} ({audit.template_key}), "
+              "with its case details pre-filled from the case list. Open it in the app to "
+              "carry on.")
+    else:
+        print(f"{audit.case_reference} was started already: audit {audit.id} "
+              f"({audit.status}).")
+    return EXIT_OK

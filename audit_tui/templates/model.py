@@ -177,6 +177,7 @@ class Question:
     evidence_prompt: str = ""
     allow_never: bool = False  # date: "never happened" is an answer (stored as "never")
     never_label: str = "Never happened"
+    prefill: str = ""  # a case detail: the case-list column it is pre-filled from
 
     def yes_no_values(self) -> tuple[str, ...]:
         """The yes_no values this question offers, in order (not applicable last)."""

@@ -58,7 +58,7 @@ SECTION_KEYS = {"key", "title", "criterion", "guidance", "graded", "scale", "des
 QUESTION_KEYS = {"key", "prompt", "type", "guidance", "source", "required", "tags", "choices",
                  "scale", "descriptors", "allow_na", "allow_future", "min", "max", "integer",
                  "show_if", "parts", "partly", "labels", "evidence", "evidence_prompt",
-                 "allow_never", "never_label"}
+                 "allow_never", "never_label", "prefill"}
 GROUP_KEYS = {"key", "title", "row_label", "guidance", "min_rows", "max_rows", "questions",
               "indicators", "show_if"}
 INDICATOR_KEYS = {"key", "label", "from", "to", "otherwise_to", "unit", "limit", "source",
@@ -358,7 +358,22 @@ class Builder:
             allow_never=self.get(table, "allow_never", bool, path, what, default=False),
             never_label=self.get(table, "never_label", str, path, what,
                                  default="Never happened") or "Never happened",
+            prefill=self.prefill(table, path, what),
         )
+
+    def prefill(self, table: dict, path: tuple, what: str) -> str:
+        """The case-list column a case detail is pre-filled from (the programme's
+        allocations); a detail only."""
+        key = self.get(table, "prefill", str, path, what, default="")
+        if key and path[:1] != ("details",):
+            self.problem(path + ("prefill",), f"'prefill' belongs to a case detail "
+                         f"([[details]]), not {what}.")
+            return ""
+        if key and not re.fullmatch(r"[a-z0-9_]+", key):
+            self.problem(path + ("prefill",), f"prefill in {what} should be a case-list column "
+                         "key such as \"looked_after_start\".")
+            return ""
+        return key
 
     def questions(self, parent: dict, path: tuple, what: str, section: str,
                   group: str) -> tuple[Question, ...]:
