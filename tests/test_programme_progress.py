@@ -128,3 +128,22 @@ def test_status_and_chase_read_the_audits(db_target, engine, allocated, capsys):
     late = list(csv.DictReader(io.StringIO(out)))
     assert [(r["case_reference"], r["state"], r["overdue"]) for r in late] == [
         ("R1", "started", "yes")]
+
+
+def test_the_report_says_how_the_programme_is_going(db_target, engine, allocated, capsys):
+    from audit_tui.cli import main
+    from tests.programme_helpers import db_arg
+
+    r1 = rows(engine, "SELECT id FROM programme_allocation WHERE case_reference = 'R1'")[0][0]
+    _start(db_target, allocated, r1[-8:], capsys)
+    audit_id = rows(engine, "SELECT audit_id FROM programme_allocation WHERE id = :i", i=r1)[0][0]
+    with session_scope(engine) as s:
+        s.get(store.Audit, audit_id).status = "submitted"
+    line = ("Audit programme: 1 of 2 allocated audits done; 1 overdue; 2 of 2 open cases on "
+            "the case lists sampled.")
+    assert main(["--db", db_arg(db_target), "report"]) == 0
+    assert line in capsys.readouterr().out
+    assert main(["--db", db_arg(db_target), "report", "--format", "html"]) == 0
+    assert line in capsys.readouterr().out
+    assert main(["--db", db_arg(db_target), "report", "--month", "2025-02"]) == 0
+    assert "Audit programme" not in capsys.readouterr().out  # nothing allocated that month

@@ -90,3 +90,23 @@ def completion_line(rows: list[Progress]) -> str:
     done = sum(r.state == "submitted" for r in allocated)
     overdue = sum(r.overdue for r in allocated)
     return f"{done} of {len(allocated)} allocated audits done; {overdue} overdue"
+
+
+def programme_line(conn, *, today: date, date_from: date | None = None,
+                   date_to: date | None = None) -> str:
+    """For reports: the completion line of the allocations of the months from `date_from` to
+    `date_to` (every month when not given), with the sample's coverage of the open cases;
+    '' when nothing is allocated."""
+    low = f"{date_from:%Y-%m}" if date_from else "0000-00"
+    high = f"{date_to:%Y-%m}" if date_to else "9999-99"
+    rows = [r for r in progress(conn, today=today) if low <= r.month <= high]
+    line = completion_line(rows)
+    if not line:
+        return ""
+    from ..db.programme_models import ProgrammeCase
+
+    cases = ProgrammeCase.__table__
+    open_cases = conn.execute(sa.select(sa.func.count(sa.distinct(cases.c.case_reference)))
+                              .where(cases.c.status == "open")).scalar() or 0
+    sampled = len({r.case_reference for r in rows})
+    return f"{line}; {sampled} of {open_cases} open cases on the case lists sampled"

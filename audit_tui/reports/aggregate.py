@@ -214,6 +214,10 @@ def summary(*, conn, filters: Filters = Filters(), today: date | None = None,
     result.actions = _actions(conn, filters, owners, today)
     result.breakdowns = breakdowns(conn=conn, filters=filters, by=by, labels=labels)
     _moderation_and_concerns(conn, filters, result, labels)
+    from ..programme.status import programme_line
+
+    result.programme = programme_line(conn, today=today, date_from=filters.date_from,
+                                      date_to=filters.date_to)
     return result
 
 

@@ -231,6 +231,8 @@ class Summary:
     escalations: int = 0
     escalations_open: int = 0
     moderation_changes: list[ModerationChange] = field(default_factory=list)
+    # Issue 15: the audit programme's completion line and sample coverage ('' without one).
+    programme: str = ""
 
     def to_dict(self) -> dict:
         f = self.filters
@@ -254,6 +256,7 @@ class Summary:
                            "changes": [c.to_dict() for c in self.moderation_changes]},
             "safeguarding_concerns": {"raised": self.escalations,
                                       "unacknowledged": self.escalations_open},
+            "programme": self.programme,
         }
 
     @property

@@ -23,6 +23,8 @@ def heading(s: Summary) -> list[str]:
     if s.escalations:
         lines.append(f"Safeguarding concerns raised: {s.escalations} "
                      f"({s.escalations_open} not yet acknowledged).")
+    if s.programme:
+        lines.append(f"Audit programme: {s.programme}.")
     return lines
 
 
