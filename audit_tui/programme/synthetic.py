@@ -36,16 +36,17 @@ def _messy(label: str, rng: random.Random) -> str:
 
 def write_annex_a(path: Path, *, rows_per_list: int = 20, lists=("6", "7", "8"),
                   seed: int = 1, messy: bool = True, start: int = 0,
-                  teams: tuple[str, ...] = TEAMS) -> Path:
+                  teams: tuple[str, ...] = TEAMS, shift: int = 0) -> Path:
     """Write a workbook with one sheet per list; Child Unique IDs are C<number> from
-    `start`, so two calls with the same start describe the same children."""
+    `start` (and `shift` further on each next list), so two calls with the same start describe
+    the same children."""
     from openpyxl import Workbook
 
     rng = random.Random(seed)
     book = Workbook(write_only=True)
     notes = book.create_sheet("Notes")
     notes.append(["Synthetic Annex A for testing; no real data."])
-    for list_name in lists:
+    for place, list_name in enumerate(lists):
         sheet = book.create_sheet(SHEETS[list_name] if messy else f"List {list_name}")
         columns = (*COMMON, *LIST_COLUMNS[list_name])
         headers = [c.label for c in columns]
@@ -54,7 +55,8 @@ def write_annex_a(path: Path, *, rows_per_list: int = 20, lists=("6", "7", "8"),
             sheet.append([f"Annex A {SHEETS[list_name]}"])  # a title row above the headers
             headers = [_messy(h, rng) for h in headers]
         sheet.append(headers)
-        for n in range(start, start + rows_per_list):
+        first = start + place * shift
+        for n in range(first, first + rows_per_list):
             row: list = [f"C{n:06d}", f"Child {n}", teams[n % len(teams)],
                          WORKERS[n % len(WORKERS)]]
             for column in LIST_COLUMNS[list_name]:

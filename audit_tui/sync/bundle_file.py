@@ -35,6 +35,9 @@ FORMAT = "audit-tui-bundle"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 MEMBERS = ("audits.jsonl", "facts.jsonl", "templates.jsonl")
+# Members a bundle may hold beyond MEMBERS (checked, and covered by the checksum, when there):
+# `programme.jsonl`, the audit programme's allocations (programme_records.py).
+OPTIONAL_MEMBERS = ("programme.jsonl",)
 COMPRESS_LEVEL = 1  # deflate's fastest: a tenth of the size, at a few hundred MB/s
 
 
@@ -52,8 +55,14 @@ def payload_checksum(manifest: dict) -> str:
     members = manifest["members"]
     lines = "".join(f"{key} {manifest.get(key)}\n" for key in SIGNED)
     lines += "".join(f"{name} {int(members[name]['bytes'])} {members[name]['sha256']}\n"
-                     for name in MEMBERS)
+                     for name in present_members(manifest))
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def present_members(manifest: dict) -> tuple[str, ...]:
+    """MEMBERS, and the optional members this bundle's manifest lists."""
+    members = manifest["members"]
+    return MEMBERS + tuple(name for name in OPTIONAL_MEMBERS if name in members)
 
 
 class _HashingWriter:
@@ -342,7 +351,8 @@ def open_bundle(path: Path, *, schema_version: int, check_records: bool = True) 
                                 "contents. Nothing was imported.")
         index: list[tuple[str, str]] = []
         unreadable = False
-        for member in MEMBERS if check_records else ("templates.jsonl",):
+        optional = present_members(manifest)[len(MEMBERS):]
+        for member in (MEMBERS if check_records else ("templates.jsonl",)) + optional:
             digest = _Digest()
             try:
                 with archive.open(member) as handle:

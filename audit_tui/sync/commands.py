@@ -113,6 +113,9 @@ def describe(summary) -> str:
     if s.templates_added:
         text += (f"; {s.templates_added} template version"
                  f"{'s' if s.templates_added != 1 else ''} added")
+    if s.allocations:
+        text += f"; {s.allocations} programme allocation{'s' if s.allocations != 1 else ''} "
+        text += "added or updated"
     text += "."
     if not s.changed_anything:
         text += " Nothing changed"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..db.migrations_meta import LATEST
-from . import records
+from . import programme_records, records
 from .bundle_file import FORMAT, FORMAT_VERSION, BundleWriter
 
 STATUSES = ("submitted", "all")
@@ -102,7 +102,7 @@ def export_bundle(engine, out: Path, *, since: date | None = None, status: str =
                 conflicting = {r[0] for r in conn.exec_driver_sql(
                     "SELECT DISTINCT audit_id FROM sync_conflict")}
                 counts = {"audits": 0, **{name: 0 for name in records.CHILDREN}, "facts": 0,
-                          "templates": 0}
+                          "templates": 0, "allocations": 0}
                 hashes: dict[str, None] = {}
                 agreed: list[str] = []
                 now = records.when(datetime.now(UTC))
@@ -139,6 +139,14 @@ def export_bundle(engine, out: Path, *, since: date | None = None, status: str =
                             yield records.encode(row)
 
                 writer.write_member("templates.jsonl", template_lines())
+
+                def allocation_lines():  # issue 15: the audit programme's allocations
+                    for line in programme_records.allocation_lines(conn):
+                        counts["allocations"] += 1
+                        yield line
+
+                if programme_records.any_allocations(conn):  # else: the bundle as before
+                    writer.write_member(programme_records.MEMBER, allocation_lines())
                 manifest = writer.finish({
                     "format": FORMAT, "format_version": FORMAT_VERSION,
                     "tool": "audit-tui", "tool_version": __version__, "schema_version": LATEST,

@@ -58,10 +58,12 @@ class ImportSummary:
     imported_before: str = ""  # when this very bundle was imported before, if it was
     signer: object = None  # signing.Signer of the bundle
     newly_trusted: bool = False  # the signer was trusted by this import (--trust-new-signer)
+    allocations: int = 0  # the audit programme's allocations added or changed (issue 15)
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.new or self.updated or self.conflicting or self.templates_added)
+        return bool(self.new or self.updated or self.conflicting or self.templates_added
+                    or self.allocations)
 
 
 def _insert_sql(name: str) -> str:
@@ -592,6 +594,10 @@ def _import_in(conn, bundle, *, who: str, progress, signer) -> ImportSummary:
         importer.summary.signer = signer
         summary = importer.run()
         session.flush()
+        from .programme_records import MEMBER, import_allocations
+
+        if MEMBER in bundle.manifest["members"]:
+            summary.allocations = import_allocations(conn, bundle.lines(MEMBER))
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise BundleRefused(
             f"{bundle.path.name} is not a valid bundle ({type(exc).__name__}: {exc}). Nothing "
