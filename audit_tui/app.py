@@ -70,6 +70,9 @@ class AuditApp(OrderedKeys, App):
                 id="app.actions"),
         Binding("f6", "moderation_queue", "Moderation queue", show=False,
                 tooltip="Submitted audits awaiting moderation", id="app.moderation_queue"),
+        Binding("f9", "programme", "Audit programme", show=False,
+                tooltip="This month's allocated audits by auditor and team; the overdue ones",
+                id="app.programme"),
     ]
 
     def __init__(self, database: DatabaseTarget, template_dirs: list[Path] | None = None,
@@ -221,6 +224,12 @@ class AuditApp(OrderedKeys, App):
 
         if not isinstance(self.screen, ModerationQueueScreen):
             self.push_screen(ModerationQueueScreen())
+
+    def action_programme(self, auditor: str = "") -> None:
+        from .screens.programme import ProgrammeScreen
+
+        if not isinstance(self.screen, ProgrammeScreen):
+            self.push_screen(ProgrammeScreen(auditor=auditor))
 
     def open_moderation(self, audit_id: str) -> None:
         from .screens.moderation import ModerationScreen

@@ -38,6 +38,8 @@ class NewAuditScreen(Screen):
         Binding("escape", "back", "Back", id="new_audit.back"),
         Binding("f3", "earlier_audit", "Earlier audit", tooltip="Open the earlier audit of "
                 "this case (the re-audit warning)", id="new_audit.earlier"),
+        Binding("f5", "my_allocations", "My allocations", tooltip="Start one of the audits "
+                "allocated to you, pre-filled from the case list", id="new_audit.allocations"),
     ]
 
     class Loaded(Message):
@@ -61,6 +63,7 @@ class NewAuditScreen(Screen):
         self.creating = False
         self.warned_for = ""  # the case reference the re-audit warning was shown for
         self.earlier_id: str | None = None
+        self.auditor = ""  # who is likely auditing (the last auditor, or the user)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -115,6 +118,7 @@ class NewAuditScreen(Screen):
     def on_new_audit_screen_loaded(self, message: Loaded) -> None:
         self.query_one(TemplatePicker).show(message.templates, message.unusable)
         self.query_one(CaseDetailsForm).suggest_auditor(message.auditor)
+        self.auditor = message.auditor
         self.say(message.error)
 
     def say(self, text: str) -> None:
@@ -210,6 +214,11 @@ class NewAuditScreen(Screen):
         app = self.app
         self.dismiss()
         app.open_audit(message.audit_id)
+
+    def action_my_allocations(self) -> None:
+        app, auditor = self.app, self.auditor
+        self.dismiss()
+        app.action_programme(auditor)
 
     def action_earlier_audit(self) -> None:
         if self.earlier_id is not None:
