@@ -74,3 +74,25 @@ def test_a_bundle_without_allocations_still_imports(db_target, db_factory, tmp_p
     other = db_factory()
     assert bundle(other, "import", "--trust-new-signer", str(tmp_path / "empty.bundle")) == 0
     assert "programme allocation" not in capsys.readouterr().out
+
+
+def test_an_allocation_that_does_not_fit_is_refused(engine):
+    import json
+
+    import pytest
+
+    from audit_tui.sync.programme_records import import_allocations
+
+    good = {"id": "a" * 36, "sample_id": "", "case_id": "c1", "month": "2025-01",
+            "position": 0, "case_reference": "C1", "team": "T", "template_key": "t",
+            "auditor": "", "due_date": "2025-01-31", "extended_until": None,
+            "extension_reason": "", "audit_id": None, "status": "allocated",
+            "updated_at": "2025-01-02 10:00:00.000000"}
+    for bad in ({"case_reference": "x" * 101}, {"status": "done"}, {"month": None},
+                {"position": True}):
+        line = json.dumps({"allocation": {**good, **bad}, "case": None}).encode()
+        with engine.begin() as conn, pytest.raises(ValueError):
+            import_allocations(conn, iter([line]))
+    with engine.begin() as conn:
+        assert import_allocations(conn, iter([json.dumps(
+            {"allocation": good, "case": None}).encode()])) == 1

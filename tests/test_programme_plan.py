@@ -194,3 +194,9 @@ def test_extend_and_reassign(db_target, engine, cases, capsys):
     code, _, err = run(db_target, "extend", "zzz", "--until", "1/5/2025", "--reason", "x",
                        capsys=capsys)
     assert code == 2 and "is not an allocation" in err
+
+
+def test_an_unknown_programme_setting_is_named(db_target, private_home, capsys):
+    write_settings(private_home, "[programme]\ncap_per_audtor = 3\n")
+    code, _, err = run(db_target, "sample", "--month", "2025-03", capsys=capsys)
+    assert code == 2 and "[programme] has 'cap_per_audtor', which is not a programme" in err

@@ -20,6 +20,7 @@ from .columns import (
 )
 
 HEADER_ROWS = 10  # a header row may sit below a title: the first 10 rows are searched
+LONGEST = {"case_reference": 100, "team": 200, "worker": 200}  # the columns' sizes
 CLOSED_WORDS = {"closed", "close", "case closed", "ceased"}
 
 
@@ -126,6 +127,11 @@ def parse_rows(sheet: str, list_name: str, rows: Iterable[tuple], *,
             parsed.problems.append(f"{_where(sheet, number, ref_at, headers[ref_at])}: no "
                                    f"{reference.label}; the row is skipped.")
             continue
+        if len(ref) > LONGEST["case_reference"]:
+            parsed.problems.append(f"{_where(sheet, number, ref_at, headers[ref_at])}: the "
+                                   f"{reference.label} is longer than 100 characters; the row "
+                                   "is skipped.")
+            continue
         if ref in first_row:
             parsed.problems.append(
                 f"{_where(sheet, number, ref_at, headers[ref_at])}: {ref} is also on row "
@@ -147,6 +153,10 @@ def parse_rows(sheet: str, list_name: str, rows: Iterable[tuple], *,
             else:
                 value = _text(value)
             if key in ("team", "worker"):
+                if len(value) > LONGEST[key]:
+                    parsed.problems.append(f"{_where(sheet, number, index, headers[index])}: "
+                                           "longer than 200 characters; cut to 200.")
+                    value = value[:LONGEST[key]]
                 fields[key] = value
             elif value:
                 fields["details"][key] = value
@@ -195,5 +205,7 @@ def read_csv(path: Path, mapping: Mapping, *, extra: Iterable[str] = ()) -> Pars
                               mapping=mapping)
     except UnicodeDecodeError:
         raise CaseListError(f"{path.name} is not UTF-8 text; save it as CSV UTF-8.") from None
+    except OSError as exc:
+        raise CaseListError(f"{path.name} cannot be read ({exc.strerror}).") from None
     except csv.Error as exc:
         raise CaseListError(f"{path.name} is not a readable CSV file ({exc}).") from None

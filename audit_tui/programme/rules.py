@@ -124,9 +124,17 @@ def _table(doc: dict, key: str) -> dict:
     return value
 
 
+KNOWN = {"teams", "templates", "themes", "auditors", "allow_own_team", "cap_per_auditor",
+         "due_day", "extra_columns", "columns"}
+
+
 def load_rules(settings) -> Rules:
     """The Rules in `settings` (a Settings); RuleError for one that cannot be used."""
     doc = settings.programme or {}
+    unknown = sorted(set(doc) - KNOWN)
+    if unknown:
+        raise RuleError(f"settings [programme] has '{unknown[0]}', which is not a programme "
+                        f"setting; they are {', '.join(sorted(KNOWN))}.")
     teams = {str(team): _team_rule(str(team), value)
              for team, value in _table(doc, "teams").items()}
     themes = {}

@@ -53,14 +53,31 @@ def allocation_lines(conn) -> Iterator[bytes]:
         yield json.dumps(record, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+def _checked(row: dict, table) -> None:
+    """ValueError (the bundle is refused) for a value that does not fit its column."""
+    for name, value in row.items():
+        column = table.c[name]
+        length = getattr(column.type, "length", None)
+        if isinstance(value, str) and length is not None and len(value) > length:
+            raise ValueError(f"{table.name}.{name} is too long")
+        if value is None and not column.nullable:
+            raise ValueError(f"{table.name}.{name} is missing")
+        if value is not None and not isinstance(value, (str, int, date)) or isinstance(
+                value, bool):
+            raise ValueError(f"{table.name}.{name} is not a value")
+
+
 def _values(allocation: dict) -> dict:
+    if not isinstance(allocation, dict):
+        raise ValueError("an allocation that is not a record")
     values = {f: allocation.get(f) for f in ALLOCATION_FIELDS}
     for name in ("due_date", "extended_until"):
         if values[name] is not None:
             values[name] = date.fromisoformat(values[name])
     values["updated_at"] = datetime.fromisoformat(values["updated_at"]).replace(tzinfo=UTC)
-    if not isinstance(values["id"], str) or not isinstance(values["case_reference"], str):
-        raise ValueError("an allocation without its id or case reference")
+    if values["status"] not in ("unallocated", "allocated", "withdrawn"):
+        raise ValueError("an allocation with an unknown status")
+    _checked({k: v for k, v in values.items() if k != "updated_at"}, ALLOCATIONS)
     return values
 
 
@@ -69,6 +86,12 @@ def _case_id(conn, case: dict | None, fallback: str) -> str:
     bundle's case added."""
     if case is None:
         return fallback
+    if not isinstance(case, dict):
+        raise ValueError("a case that is not a record")
+    case = {f: case.get(f) for f in CASE_FIELDS}
+    _checked(case, CASES)
+    if not isinstance(case["details"], str) or not isinstance(json.loads(case["details"]), dict):
+        raise ValueError("a case whose details are not a record")
     found = conn.execute(sa.select(CASES.c.id).where(
         CASES.c.case_reference == case["case_reference"],
         CASES.c.list_name == case["list_name"])).scalar()
