@@ -82,6 +82,7 @@ def test_an_allocated_audit_starts_pre_filled_through_to_its_indicator(
         answer = [a for a in store.answers_for(session=s, audit_id=audit_id)
                   if a.question_key == "referral_date"][0]
         assert answer.updated_by == PREFILLED  # marked as pre-filled
+        assert state.slot("referral_date").prefilled
         indicator = next(i for i in audit_template_indicators(state)
                          if i.key == "assessment_timely")
         result = state.indicator(indicator)
@@ -89,6 +90,10 @@ def test_an_allocated_audit_starts_pre_filled_through_to_its_indicator(
         # editable like any answer
         store.save_answer(session=s, audit_id=audit_id, question_key="referral_date",
                           who="Ann Auditor", date_value=date(2024, 12, 3))
+    with session_scope(engine) as s:
+        _, state = load_state(session=s, audit_id=audit_id)
+        assert state.slot("referral_date").value == date(2024, 12, 3)
+        assert not state.slot("referral_date").prefilled  # changed: no longer marked
     # starting it again gives the same audit
     code, out, _ = _start(db_target, allocated, ident[-8:], capsys)
     assert code == 0 and "was started already" in out

@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 from audit_tui.app import AuditApp
 from audit_tui.programme.synthetic import write_annex_a
 from tests.programme_helpers import rows, run, write_settings
+from tests.test_programme_progress import allocated  # noqa: F401  (a fixture)
 
 TODAY = date(2025, 2, 10)
 RULES = """
@@ -149,6 +150,36 @@ async def test_f9_opens_it_and_every_key_is_in_the_palette(db_target, programme)
         titles = {t for t, _, _ in ScreenActions(app.screen)._commands()}
         assert {"View", "Previous month", "Next month", "All months", "Auditor",
                 "Back"} <= titles
+
+
+async def test_the_walk_marks_a_pre_filled_answer(db_target, allocated):  # noqa: F811
+    from textual.widgets import Static
+
+    from audit_tui.screens.programme import ProgrammeScreen
+    from audit_tui.screens.walk import WalkScreen
+
+    app = AuditApp(database=db_target, template_dirs=[allocated], warm_up=False)
+
+    def marked() -> bool:
+        return any("Pre-filled from the case list" in str(w.render())
+                   for w in app.screen.query(Static))
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: getattr(app.screen, "loaded", False))
+        app.push_screen(ProgrammeScreen(today=TODAY, view="allocations"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ProgrammeScreen)
+                       and app.screen.loaded)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: app.screen.month == "2025-01" and app.screen.rows)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, WalkScreen)
+                       and app.screen.query("QuestionPanel"))
+        seen = []
+        for _ in range(4):
+            await pilot.pause()
+            seen.append(marked())
+            await pilot.press("pagedown")
+        assert seen.count(True) == 1  # the referral date only; the legal status is not
 
 
 @pytest.mark.parametrize("size", [(100, 30), (80, 24)])

@@ -60,6 +60,11 @@ def answer_value(question: Question | None, answer: Answer):
     return answer.text
 
 
+# Who saved an answer the audit programme filled in from the case list (programme/prefill.py);
+# the walk marks such an answer until someone changes it.
+PREFILLED = "pre-filled from the case list"
+
+
 def details_of(audit: Audit) -> dict:
     return {"case_reference": audit.case_reference, "team": audit.team,
             "service_area": audit.service_area, "social_worker": audit.social_worker,
@@ -77,7 +82,8 @@ def build_state(*, template: Template, audit, answers, rows, results,
     for answer in answers:
         q = state.question(answer.question_key)
         state.slots[(answer.question_key, answer.row_id)] = Slot(
-            answer_value(q, answer), answer.not_applicable, answer.evidence)
+            answer_value(q, answer), answer.not_applicable, answer.evidence,
+            answer.updated_by == PREFILLED)
     for row in rows:
         state.rows.setdefault(row.group_key, []).append(row.id)
     for result in results:

@@ -13,12 +13,11 @@ from datetime import date
 import sqlalchemy as sa
 
 from ..db import store
-from ..db.state import value_fields
+from ..db.state import PREFILLED, value_fields
 from ..db.programme_models import ProgrammeCase
 from .allocate import ALLOCATIONS, AllocationError, find, record
 from .importer import now
 
-PREFILLED = "pre-filled from the case list"
 CASES = ProgrammeCase.__table__
 
 

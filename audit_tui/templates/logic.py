@@ -61,6 +61,7 @@ class Slot:
     value: Any = None
     na: bool = False
     evidence: str = ""
+    prefilled: bool = False  # filled in from the case list (the audit programme), not changed
 
     @property
     def answered(self) -> bool:

@@ -143,6 +143,9 @@ class QuestionPanel(VerticalScroll):
         widget.add_class("answer")
         self.answer_widget = widget
         yield widget
+        if slot.prefilled:
+            yield _static("Pre-filled from the case list: check it against the record, and "
+                          "change it if it is wrong.", classes="guidance")
         if q.allow_na and q.type not in ("grade", "yes_no", "choice"):
             yield NotApplicableBox(slot.na, target=("na", q.key, row))
         yield _static("", classes="field-error", id="field-error")
