@@ -121,6 +121,7 @@ def test_a_theme_filters_the_cases_a_team_draws(db_target, engine, tmp_path, pri
 extra_columns = ["Missing episodes"]
 [programme.teams]
 "Team A" = { count = 10, theme = "missing" }
+"Team B" = 10
 [programme.templates]
 "*" = "children_in_care"
 [programme.themes.missing]
@@ -133,10 +134,22 @@ where = { missing_episodes = "*" }
     sheet.append(["Child Unique ID", "Allocated Team", "Missing Episodes (last 12 months)"])
     for n in range(6):
         sheet.append([f"M{n}", "Team A", n if n % 2 else None])
+        sheet.append([f"B{n}", "Team B", "2" if n < 2 else ""])
     book.save(tmp_path / "themed.xlsx")
     assert run(db_target, "import", str(tmp_path / "themed.xlsx"), capsys=capsys)[0] == 0
+    # --theme applies one theme to every team for the month; the theme is recorded
+    code, out, _ = run(db_target, "sample", "--month", "2025-04", "--seed", "3", "--theme",
+                       "missing", capsys=capsys)
+    assert code == 0 and "--theme missing --redraw" in out
+    assert sorted(r[0] for r in sampled(engine, "2025-04")) == ["B0", "B1", "M1", "M3", "M5"]
+    assert '"theme": "missing"' in rows(engine, "SELECT rules FROM programme_sample WHERE "
+                                                "month = '2025-04'")[0][0]
+    # each team's own rule: Team A's theme leaves nothing new, Team B takes the rest
     assert run(db_target, "sample", "--month", "2025-05", "--seed", "3", capsys=capsys)[0] == 0
-    assert sorted(r[0] for r in sampled(engine, "2025-05")) == ["M1", "M3", "M5"]
+    assert sorted(r[0] for r in sampled(engine, "2025-05")) == ["B2", "B3", "B4", "B5"]
+    code, _, err = run(db_target, "sample", "--month", "2025-07", "--theme", "nope",
+                       capsys=capsys)
+    assert code == 2 and "There is no theme 'nope'" in err
 
 
 def test_bad_rules_and_months_get_one_sentence(db_target, private_home, capsys):

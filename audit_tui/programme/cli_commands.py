@@ -49,6 +49,8 @@ def register(commands) -> None:
     sample.add_argument("--month", required=True, metavar="YYYY-MM")
     sample.add_argument("--seed", type=int, metavar="N", help="the random seed (default: a new "
                         "one, shown and recorded)")
+    sample.add_argument("--theme", metavar="NAME", help="a theme under [programme.themes] "
+                        "for every team this month (default: each team's own)")
     sample.add_argument("--redraw", action="store_true",
                         help="replace the month's sample (only while no audit of it started)")
     sample.add_argument("--who", help="who draws it (default: your user name)")

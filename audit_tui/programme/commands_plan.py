@@ -28,7 +28,8 @@ def run_sample(args) -> int:
     engine = open_engine(args)
     try:
         with engine.begin() as conn:
-            result = draw(conn, month, current, seed=seed, who=who(args), redraw=args.redraw)
+            result = draw(conn, month, current, seed=seed, who=who(args), redraw=args.redraw,
+                          theme=args.theme or "")
     except SampleError as exc:
         raise UsageError(str(exc)) from None
     total = sum(len(t.drawn) for t in result.teams)
@@ -39,8 +40,9 @@ def run_sample(args) -> int:
     if result.excluded:
         print("Not eligible: " + ", ".join(f"{n} {why}" for why, n in
                                             sorted(result.excluded.items())) + ".")
+    again = f" --theme {args.theme}" if args.theme else ""
     print(f"The same cases are drawn again by: audit-tui programme sample --month {month} "
-          f"--seed {seed} --redraw")
+          f"--seed {seed}{again} --redraw")
     return EXIT_OK
 
 

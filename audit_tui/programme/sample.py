@@ -109,9 +109,13 @@ def candidates(conn, month: str, rules: Rules, excluded: dict[str, int]) -> list
     return sorted(best.values(), key=lambda c: (c.team, c.reference, c.list_name))
 
 
-def draw(conn, month: str, rules: Rules, *, seed: int, who: str,
-         redraw: bool = False) -> SampleResult:
-    """Draw and store the month's sample in the caller's transaction."""
+def draw(conn, month: str, rules: Rules, *, seed: int, who: str, redraw: bool = False,
+         theme: str = "") -> SampleResult:
+    """Draw and store the month's sample in the caller's transaction; `theme` (a name under
+    [programme.themes]) applies to every team instead of its own."""
+    if theme and theme not in rules.themes:
+        raise SampleError(f"There is no theme '{theme}' under [programme.themes] in the "
+                          "settings.")
     earlier = existing_sample(conn, month)
     if earlier is not None and not redraw:
         raise SampleError(f"{month}'s sample was drawn on {earlier.drawn_at:%d/%m/%Y} with seed "
@@ -134,9 +138,9 @@ def draw(conn, month: str, rules: Rules, *, seed: int, who: str,
         rule = rules.team_rule(team)
         if rule is None:
             continue
-        theme = rules.themes.get(rule.theme)
+        chosen = rules.themes.get(theme or rule.theme)
         eligible = [c for c in by_team.get(team, [])
-                    if theme is None or theme.admits(c.list_name, c.details)]
+                    if chosen is None or chosen.admits(c.list_name, c.details)]
         wanted = rule.wanted(open_children.get(team, 0))
         picked = random.Random(f"{seed}/{team}").sample(eligible, min(wanted, len(eligible)))
         result.teams.append(TeamDraw(team, wanted, len(eligible), [c.reference for c in picked]))
@@ -147,8 +151,9 @@ def draw(conn, month: str, rules: Rules, *, seed: int, who: str,
                             "template_key": rules.template_for(c.list_name), "auditor": "",
                             "due_date": due, "extension_reason": "", "status": "unallocated",
                             "updated_at": at})
+    snapshot = json.dumps({**json.loads(rules.snapshot()), "theme": theme}, sort_keys=True)
     conn.execute(SAMPLES.insert().values(id=result.sample_id, month=month, seed=seed,
-                                         rules=rules.snapshot(), drawn_by=who, drawn_at=at))
+                                         rules=snapshot, drawn_by=who, drawn_at=at))
     if inserts:
         conn.execute(ALLOCATIONS.insert(), inserts)
     return result
