@@ -89,7 +89,8 @@ def main() -> None:
     medians = {k: statistics.median(v) for k, v in times.items()}
     rows = per_list * len(LISTS)
     for name, value in medians.items():
-        print(f"{name}: median {value:.2f} s of {args.runs} ({', '.join(f'{t:.2f}' for t in times[name])})")
+        runs = ", ".join(f"{t:.2f}" for t in times[name])
+        print(f"{name}: median {value:.2f} s of {args.runs} ({runs})")
     shown = [f"{x:.2f}" for x in loads if x is not None]
     load = (f"; 1-minute load average {shown[0]} before the runs, {shown[-1]} after"
             if len(shown) == 2 else "")

@@ -28,3 +28,14 @@ def write_settings(home, text: str) -> None:
     path = settings_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+# One case a team a month, all audited on children_in_care, by one QA auditor.
+ONE_AUDITOR_RULES = """
+[programme.teams]
+"*" = 1
+[programme.templates]
+"*" = "children_in_care"
+[programme.auditors]
+"Ann Auditor" = "QA"
+"""

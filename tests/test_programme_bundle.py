@@ -7,16 +7,8 @@ from __future__ import annotations
 from audit_tui.cli import main
 from audit_tui.db.opening import open_engine
 from audit_tui.programme.synthetic import write_annex_a
-from tests.programme_helpers import db_arg, rows, run, write_settings
+from tests.programme_helpers import ONE_AUDITOR_RULES, db_arg, rows, run, write_settings
 
-RULES = """
-[programme.teams]
-"*" = 1
-[programme.templates]
-"*" = "children_in_care"
-[programme.auditors]
-"Ann Auditor" = "QA"
-"""
 
 
 def bundle(target, *argv) -> int:
@@ -25,7 +17,7 @@ def bundle(target, *argv) -> int:
 
 def test_allocations_go_to_the_laptop_and_come_back_started(
         db_target, engine, db_factory, tmp_path, private_home, capsys):
-    write_settings(private_home, RULES)
+    write_settings(private_home, ONE_AUDITOR_RULES)
     book = write_annex_a(tmp_path / "annex.xlsx", rows_per_list=6, lists=("8",),
                          teams=("Team A", "Team B"))
     run(db_target, "import", str(book), capsys=capsys)

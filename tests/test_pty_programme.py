@@ -12,23 +12,15 @@ if sys.platform == "win32":  # pragma: no cover
 
 from audit_tui.programme.synthetic import write_annex_a  # noqa: E402
 
-from .programme_helpers import rows, run, write_settings  # noqa: E402
+from .programme_helpers import ONE_AUDITOR_RULES, rows, run, write_settings  # noqa: E402
 from .ptydriver import PtyApp  # noqa: E402
 
 F9 = "\x1b[20~"
-RULES = """
-[programme.teams]
-"*" = 1
-[programme.templates]
-"*" = "children_in_care"
-[programme.auditors]
-"Ann Auditor" = "QA"
-"""
 
 
 def test_the_programme_screen_in_the_real_program(db_target, engine, tmp_path, private_home,
                                                   capsys):
-    write_settings(private_home, RULES)
+    write_settings(private_home, ONE_AUDITOR_RULES)
     book = write_annex_a(tmp_path / "annex.xlsx", rows_per_list=4, lists=("8",),
                          teams=("Team A", "Team B"))
     run(db_target, "import", str(book), capsys=capsys)

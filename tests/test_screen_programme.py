@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 from audit_tui.app import AuditApp
 from audit_tui.programme.synthetic import write_annex_a
 from tests.programme_helpers import rows, run, write_settings
+from tests.test_home import wait_for
 from tests.test_programme_progress import allocated  # noqa: F401  (a fixture)
 
 TODAY = date(2025, 2, 10)
@@ -35,14 +36,6 @@ def programme(db_target, engine, tmp_path, private_home, capsys):
     run(db_target, "sample", "--month", "2025-01", "--seed", "2", capsys=capsys)
     run(db_target, "allocate", "--month", "2025-01", capsys=capsys)
     return engine
-
-
-async def wait_for(pilot, condition, tries=400):
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError("condition never held")
 
 
 def table_rows(screen) -> list[list[str]]:
