@@ -89,6 +89,7 @@ def run_import(args) -> int:
         raise UsageError(f"There is no file at {path}.")
     current = rules()
     mapping = _mapping(args, current)
+    print(f"Reading {path.name}...", file=sys.stderr, flush=True)  # a large list takes seconds
     try:
         if path.suffix.lower() == ".csv":
             lists, skipped = [read_csv(path, mapping, extra=current.extra_columns)], []
