@@ -38,6 +38,10 @@ RLS_TABLES = ("audit", *CONTENT, *AFTERWARDS, "action", "audit_event", "moderati
               "escalation", *SYNC, "login_team", *AUDIT_FACTS)
 WRITE = "SELECT, INSERT, UPDATE, DELETE"
 ME = "current_user::text"
+# The name the pre-filled answers of an allocated audit are written under (programme/prefill.py:
+# state.PREFILLED): the case list's, not a person's; only on the auditor's own drafts.
+FILLED = "'pre-filled from the case list'"
+PROGRAMME = ("programme_import", "programme_case", "programme_sample", "programme_allocation")
 
 
 def role_name(prefix: str, role: str) -> str:
@@ -78,6 +82,11 @@ def grants(prefix: str) -> list[str]:
         f"GRANT SELECT ON {', '.join(LABEL_TABLES)}, v_meta TO {every}",
         f"GRANT INSERT ON {', '.join(LABEL_TABLES)} TO {auditor}, {moderator}",
         f"GRANT SELECT ON {', '.join(VIEWS)} TO {auditor}, {moderator}",
+        # the audit programme (issue 15): QA runs it (every table, below); an auditor reads
+        # it (their allocations, from their list) and starts an allocated audit
+        f"GRANT SELECT ON {', '.join(PROGRAMME)} TO {auditor}, {moderator}",
+        f"GRANT UPDATE (audit_id, updated_at) ON programme_allocation TO {auditor}",
+        f"GRANT INSERT ON programme_history TO {auditor}",
         f"GRANT {WRITE} ON ALL TABLES IN SCHEMA {{schema}} TO {qa}",
     ]
 
@@ -120,7 +129,10 @@ def policies(prefix: str, reads: str) -> list[tuple[str, str, str, str, str | No
         draft = table in CONTENT
         who = {"answer": "updated_by", "worker_conversation": "recorded_by",
                "family_feedback": "recorded_by"}.get(table)
-        check = _own("audit_id", draft=draft) + (f" AND {who} = {ME}" if who else "")
+        if who == "updated_by":  # an answer pre-filled from the case list (issue 15)
+            check = _own("audit_id", draft=draft) + f" AND ({who} = {ME} OR {who} = {FILLED})"
+        else:
+            check = _own("audit_id", draft=draft) + (f" AND {who} = {ME}" if who else "")
         out += [
             (f"audit_tui_auditor_read_{table}", table, "SELECT", auditor,
              _readable("audit_id"), None),
@@ -145,7 +157,7 @@ def policies(prefix: str, reads: str) -> list[tuple[str, str, str, str, str | No
     # History: in their own name; an auditor on their own audits and those with an action
     # of theirs, a moderator on the audits they read (submitted ones).
     trails = {
-        "auditor": (f"who = {ME} AND ({_own('audit_id', draft=False)} OR "
+        "auditor": (f"(who = {ME} OR who = {FILLED}) AND ({_own('audit_id', draft=False)} OR "
                     f"{_assigned('audit_id')})"),
         "moderator": f"who = {ME} AND {_readable('audit_id')}",
     }
