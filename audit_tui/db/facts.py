@@ -190,9 +190,12 @@ def count_rows(cells: Mapping[Cell, Counter], sign: int = 1) -> list[tuple]:
 
 
 def apply_counts(conn, rows: list[tuple]) -> None:
-    """Add rows (negative n to take away) to fact_count; drop counts that reach zero."""
+    """Add rows (negative n to take away) to fact_count; drop counts that reach zero. The
+    rows go in key order: every writer of counts (the demo's workers, an import, a submit)
+    then takes its row locks in the same order, so two on a server never deadlock."""
     if not rows:
         return
+    rows = sorted(rows)
     if conn.dialect.name == "postgresql" and len(rows) > COPY_COUNTS_FROM:
         _upsert_copied(conn, rows)
     else:
@@ -209,16 +212,18 @@ COUNT_COLUMNS = ("dim", "dim_value", "kind", "month", "key", "value", "band", "n
 
 def _upsert_copied(conn, rows: list[tuple]) -> None:
     """UPSERT_COUNT for many rows on PostgreSQL: COPY into a temporary table, then one
-    INSERT ... SELECT ... ON CONFLICT (rows hold each key once, as count_rows gives them)."""
+    INSERT ... SELECT ... ON CONFLICT, in the rows' own order (`ord`: as sorted in Python, the
+    order the other writers use; rows hold each key once, as count_rows gives them)."""
     from .bulk_rows import insert_rows
 
     columns = ", ".join(COUNT_COLUMNS)
     conn.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS fact_count_in "
-                         "(LIKE fact_count) ON COMMIT DROP")
-    insert_rows(conn, "fact_count_in", COUNT_COLUMNS, rows)
+                         "(LIKE fact_count, ord integer NOT NULL) ON COMMIT DROP")
+    insert_rows(conn, "fact_count_in", (*COUNT_COLUMNS, "ord"),
+                [(*row, number) for number, row in enumerate(rows)])
     conn.exec_driver_sql(
         f"INSERT INTO fact_count AS c ({columns}) SELECT {columns} FROM fact_count_in "
-        "ON CONFLICT (dim, dim_value, kind, month, key, value, band) "
+        "ORDER BY ord ON CONFLICT (dim, dim_value, kind, month, key, value, band) "
         "DO UPDATE SET n = c.n + excluded.n")
     conn.exec_driver_sql("DELETE FROM fact_count_in")
 
