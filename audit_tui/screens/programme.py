@@ -29,6 +29,9 @@ def shift_month(month: str, by: int) -> str:
     return f"{total // 12:04d}-{total % 12 + 1:02d}"
 
 
+MONTH_KEYS = Binding.Group("Month")  # "p n Month" in the footer: room for esc Back at 80
+
+
 class ProgrammeScreen(Screen):
     TITLE = "audit-tui"
     SUB_TITLE = "Audit programme"
@@ -42,8 +45,9 @@ class ProgrammeScreen(Screen):
     BINDINGS = [
         Binding("v", "next_view", "View", tooltip="By auditor, by team, every allocation, or "
                 "the overdue ones to chase", id="programme.view"),
-        Binding("p", "previous_month", "Previous month", id="programme.previous"),
-        Binding("n", "next_month", "Next month", id="programme.next"),
+        Binding("p", "previous_month", "Previous month", id="programme.previous",
+                group=MONTH_KEYS),
+        Binding("n", "next_month", "Next month", id="programme.next", group=MONTH_KEYS),
         Binding("a", "all_months", "All months", tooltip="Every month, or back to this one",
                 id="programme.all_months"),
         Binding("enter", "start", "Start or open", tooltip="Start the selected allocation's "
