@@ -369,6 +369,9 @@ def fill(engine, *, audits: int, seed: int = 1, months: int = 24, today=None,
         finally:
             if settings.quick:
                 _set_journal(settings, journal)
+    from ..db.bulk_rows import analyze_after_bulk
+
+    analyze_after_bulk(engine)  # a server plans for the new sizes at once
     return audits
 
 

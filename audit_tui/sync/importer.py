@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..db.bulk_rows import insert_rows
+from ..db.bulk_rows import analyze_after_bulk, insert_rows
 from ..db.migrations_meta import LATEST
 from ..db.models import new_id
 from . import apply, records
@@ -515,12 +515,7 @@ class Importer:
         return changed
 
 
-# After a bulk load of this many audits into PostgreSQL, the tables are analysed (autovacuum
-# would get there later; until it does, plans are made for the old sizes).
-ANALYZE_AFTER = 500
-ANALYZED = ("audit", "answer", "repeat_row", "section_result", "action", "audit_event",
-            "sync_audit", "fact_audit", "grade_fact", "indicator_result", "yes_no_fact",
-            "fact_count")
+ANALYZE_AFTER = 500  # audits imported into a server: its tables are analysed afterwards
 
 
 def import_bundle(engine, path: Path, *, who: str = "", progress=None,
@@ -557,9 +552,8 @@ def import_bundle(engine, path: Path, *, who: str = "", progress=None,
                 conn.exec_driver_sql("PRAGMA cache_size = -2000")
                 conn.exec_driver_sql("PRAGMA temp_store = DEFAULT")
                 conn.rollback()
-        if not sqlite and summary.new + summary.updated >= ANALYZE_AFTER:
-            with conn.begin():  # the planner learns the new sizes (an import again: 3 s -> 0.5)
-                conn.exec_driver_sql("ANALYZE " + ", ".join(ANALYZED))
+    if summary.new + summary.updated >= ANALYZE_AFTER:
+        analyze_after_bulk(engine)
     return summary
 
 
