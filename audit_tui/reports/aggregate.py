@@ -357,11 +357,15 @@ def breakdowns(*, conn, filters: Filters = Filters(), by: tuple[str, ...],
     per_value: dict[str, dict[str, _Grades]] = {name: defaultdict(_Grades) for name in by}
     audits: dict[str, dict[str, int]] = {name: defaultdict(int) for name in by}
     counted = filters.counted_dim()
+    # The running counts do not tell template versions apart: by template they answer only
+    # while the database holds one version of each template (then a template's count is its
+    # version's; `_one_version_each` is None otherwise, and the facts are read).
+    versions = _one_version_each(conn) if counted is not None and "template" in by else None
     from_facts = []
     for name in by:
-        if counted is None or name == "template" or not (
+        if counted is None or (name == "template" and versions is None) or not (
                 counted[0] == "" or name in ("month", counted[0])):
-            from_facts.append(name)  # (the running counts do not tell template versions apart)
+            from_facts.append(name)
             continue
         dim, value = counted
         if name == "month":
@@ -372,6 +376,8 @@ def breakdowns(*, conn, filters: Filters = Filters(), by: tuple[str, ...],
                 conn, name, value or None, filters.month_range(), GRADE_KINDS,
                 group_by_value=True)]
         for group, kind, key, val, band, n in rows:
+            if name == "template":  # as GROUPS names it: key@version
+                group = f"{group}@{versions.get(group, 0)}"
             if kind == "audit":
                 audits[name][group] += n
             else:
@@ -400,6 +406,19 @@ def breakdowns(*, conn, filters: Filters = Filters(), by: tuple[str, ...],
             result[name].rows.append(BreakdownRow(group, _label(name, group, labels),
                                                   audits[name][group], overall, criteria))
     return result
+
+
+def _one_version_each(conn) -> dict[str, int] | None:
+    """{template key: its version} when the database holds one version of each template
+    (template_version: every version an audit here was taken on), else None."""
+    found: dict[str, int] = {}
+    for key, version, versions in conn.exec_driver_sql(
+            "SELECT key, min(version), count(DISTINCT version) FROM template_version "
+            "GROUP BY key"):
+        if versions != 1:
+            return None
+        found[key] = version
+    return found
 
 
 def _label(by: str, value: str, labels: Labels) -> str:
