@@ -171,22 +171,9 @@ def write(tables: dict[str, list[AgreementRow]], fmt: str, described: str = "",
 
 def run_moderation_report(args) -> int:
     """`audit-tui report --by moderation`."""
-    from ..db.engine import read_only
-    from .commands import UsageError, _fail, open_filtered, table_width, write_output
+    from .commands import run_filtered_page
 
-    try:
-        width = table_width(args)
-        filters, engine = open_filtered(args)
-    except UsageError as exc:
-        return _fail(str(exc))
-    try:
-        with read_only(engine).connect() as conn:
-            with conn.begin():
-                tables = agreement_rows(conn, filters)
-    finally:
-        engine.dispose()
-    write_output(write(tables, args.format, filters.describe(), width), args.out, args.format)
-    return 0
+    return run_filtered_page(args, agreement_rows, write)
 
 
 def pairs_of(rows: Iterable[tuple[int, int]]) -> list[Pair]:

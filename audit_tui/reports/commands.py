@@ -250,3 +250,24 @@ def run_export(args) -> int:
         print("Case references and names are replaced by keyed hashes; free text is left out.",
               file=sys.stderr)
     return EXIT_OK
+
+
+def run_filtered_page(args, read, render) -> int:
+    """A report of its own (`--by moderation`, `--by conversation`): the filters, `read(conn,
+    filters)` in one read-only transaction, then `render(found, fmt, described, width)` to
+    the output."""
+    from ..db.engine import read_only
+
+    try:
+        width = table_width(args)
+        filters, engine = open_filtered(args)
+    except UsageError as exc:
+        return _fail(str(exc))
+    try:
+        with read_only(engine).connect() as conn:
+            with conn.begin():
+                found = read(conn, filters)
+    finally:
+        engine.dispose()
+    write_output(render(found, args.format, filters.describe(), width), args.out, args.format)
+    return 0

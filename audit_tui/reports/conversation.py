@@ -95,19 +95,6 @@ def write(rows: list[ConversationRow], fmt: str, described: str = "", width: int
 
 def run_conversation_report(args) -> int:
     """`audit-tui report --by conversation`."""
-    from ..db.engine import read_only
-    from .commands import UsageError, _fail, open_filtered, table_width, write_output
+    from .commands import run_filtered_page
 
-    try:
-        width = table_width(args)
-        filters, engine = open_filtered(args)
-    except UsageError as exc:
-        return _fail(str(exc))
-    try:
-        with read_only(engine).connect() as conn:
-            with conn.begin():
-                rows = conversation_rows(conn, filters)
-    finally:
-        engine.dispose()
-    write_output(write(rows, args.format, filters.describe(), width), args.out, args.format)
-    return 0
+    return run_filtered_page(args, conversation_rows, write)
