@@ -12,15 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Label, Select, Static, TextArea
 
 from ..literal import literal
 from ..widgets.new_audit_date_input import DateInput
+from .record_dialog import RecordDialog
 
 HOW = (("In person", "in_person"), ("Phone", "phone"), ("Video call", "video"),
        ("Email", "email"), ("Other", "other"))
@@ -69,7 +68,8 @@ def long_field(label: str, text: str, widget_id: str, placeholder: str, tall: bo
     return row
 
 
-class WorkerConversationDialog(ModalScreen[WorkerTalk | None]):
+class WorkerConversationDialog(RecordDialog):
+    ERROR_ID = "talk-error"
     DEFAULT_CSS = DIALOG_CSS.format(name="WorkerConversationDialog")
     BINDINGS = [
         Binding("ctrl+s", "save", "Save the conversation", id="conversation.save"),
@@ -115,18 +115,6 @@ class WorkerConversationDialog(ModalScreen[WorkerTalk | None]):
 
     def on_mount(self) -> None:
         self.query_one("#talk-reflection", TextArea).focus()
-
-    def say(self, message: str) -> None:
-        self.query_one("#talk-error", Static).update(message)
-
-    @on(DateInput.Checked, "#talk-on")
-    def day_checked(self, event: DateInput.Checked) -> None:
-        self.say(event.error)
-
-    @on(Input.Submitted)
-    def next_field(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
 
     def action_save(self) -> None:
         text = {name: self.query_one(f"#talk-{name}", TextArea).text.strip()

@@ -12,15 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Label, Select, Static, TextArea
 
 from ..literal import literal
 from ..widgets.new_audit_date_input import DateInput
+from .record_dialog import RecordDialog
 from .conversation import DIALOG_CSS, long_field
 
 WHO = (("Child", "child"), ("Young person", "young_person"), ("Parent", "parent"),
@@ -37,7 +36,8 @@ class FamilyWords:
     answers: tuple[tuple[str, str], ...] = ()
 
 
-class FeedbackDialog(ModalScreen[FamilyWords | None]):
+class FeedbackDialog(RecordDialog):
+    ERROR_ID = "feedback-error"
     DEFAULT_CSS = DIALOG_CSS.format(name="FeedbackDialog")
     BINDINGS = [
         Binding("ctrl+s", "save", "Save the feedback", id="feedback.save"),
@@ -86,18 +86,6 @@ class FeedbackDialog(ModalScreen[FamilyWords | None]):
         said = self.query_one("#feedback-said", TextArea)
         said.move_cursor(said.document.end)  # correcting: go on from what is there
         said.focus()
-
-    def say(self, message: str) -> None:
-        self.query_one("#feedback-error", Static).update(message)
-
-    @on(DateInput.Checked, "#feedback-on")
-    def day_checked(self, event: DateInput.Checked) -> None:
-        self.say(event.error)
-
-    @on(Input.Submitted)
-    def next_field(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
 
     def action_save(self) -> None:
         said = self.query_one("#feedback-said", TextArea).text.strip()
