@@ -97,3 +97,20 @@ def test_on_postgresql_an_action_change_reads_no_whole_table(engine):
     with read_only(engine).connect() as conn:
         assert {k: n for k, n in kept_counts(conn).items() if not k[1].startswith("Team ")} \
             == expected_counts(conn)
+
+
+def test_many_counts_up_and_down_leave_only_what_is_left(engine):
+    """apply_counts with more rows than go one by one (COPY and one upsert on a server): counts
+    taken down to nothing are deleted, counts still above it stay, on both engines alike."""
+    from audit_tui.db.facts import COPY_COUNTS_FROM, apply_counts
+
+    many = COPY_COUNTS_FROM + 200
+    rows = [("team", f"T{i}", "audit", "2025-01", "", "", "", 2) for i in range(many)]
+    with session_scope(engine) as s:
+        apply_counts(s.connection(), rows)
+    down = [(*r[:-1], -2 if i % 2 else -1) for i, r in enumerate(rows)]
+    with session_scope(engine) as s:
+        apply_counts(s.connection(), down)
+    with read_only(engine).connect() as conn:
+        kept = kept_counts(conn)
+    assert kept == {r[:-1]: 1 for i, r in enumerate(rows) if i % 2 == 0}

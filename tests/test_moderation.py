@@ -215,3 +215,39 @@ def test_moderated_audits_latest_submission_first_reopened_last(engine, example_
         assert found == ["CH-2", "CH-0", "CH-1"]
         assert moderation.queue(session=s, moderator="Mo", rule=ModerationRule(
             grades=(2,), one_in=0)) == []  # every submitted one has a moderated overall
+
+
+def test_a_moderation_writes_only_the_counts_it_moves(engine, submitted):
+    """Recording an audit's facts again moves the running counts by the difference: a
+    moderation that changes the overall grade writes the old grade's counts down and the new
+    one's up (one of each per dimension), not every count of the audit taken away and added
+    back (issue 17: on a server that was a statement a count, three times over)."""
+    from sqlalchemy import event
+
+    from audit_tui.db.facts import expected_counts, record_facts
+
+    with session_scope(engine) as s:
+        record_facts(session=s, audit_id=submitted)
+    written: list = []
+
+    def spy(conn, cursor, statement, parameters, context, executemany):
+        if "fact_count" in statement and not statement.lstrip().startswith("SELECT"):
+            written.extend(parameters if executemany else [parameters])
+
+    event.listen(engine, "before_cursor_execute", spy)
+    try:
+        with session_scope(engine) as s:
+            moderation.record(session=s, audit_id=submitted, section_key="", who="Mo",
+                              grade=4, comment="child not seen")
+    finally:
+        event.remove(engine, "before_cursor_execute", spy)
+    upserts = [tuple(p) for p in written if len(p) == 8]
+    assert len(upserts) == 2 * 5  # 5 dimensions (all, team, ...): the old grade down, new up
+    assert sorted((p[5], p[-1]) for p in upserts) == [("ofsted:2", -1)] * 5 + [("ofsted:4", 1)] * 5
+    assert len(written) == 2 * 5 + 5  # and the 5 counts that went down, deleted if at 0
+    with session_scope(engine) as s:
+        conn = s.connection()
+        kept = {tuple(r[:-1]): r[-1] for r in conn.exec_driver_sql(
+            "SELECT dim, dim_value, kind, month, key, value, band, n FROM fact_count")}
+        assert kept == expected_counts(conn)
+        assert not any(k[2] == "overall" and k[5] == "ofsted:2" for k in kept)

@@ -189,6 +189,16 @@ def count_rows(cells: Mapping[Cell, Counter], sign: int = 1) -> list[tuple]:
     return [(*key, sign * n) for key, n in totals.items() if n]
 
 
+def net_rows(*row_lists: list[tuple]) -> list[tuple]:
+    """Count rows of several changes added up into one: a key's n summed, keys that come to
+    nothing left out."""
+    totals: Counter = Counter()
+    for rows in row_lists:
+        for row in rows:
+            totals[row[:-1]] += row[-1]
+    return [(*key, n) for key, n in totals.items() if n]
+
+
 def apply_counts(conn, rows: list[tuple]) -> None:
     """Add rows (negative n to take away) to fact_count; drop counts that reach zero. The
     rows go in key order: every writer of counts (the demo's workers, an import, a submit)
@@ -198,12 +208,13 @@ def apply_counts(conn, rows: list[tuple]) -> None:
     rows = sorted(rows)
     if conn.dialect.name == "postgresql" and len(rows) > COPY_COUNTS_FROM:
         _upsert_copied(conn, rows)
-    else:
-        conn.exec_driver_sql(UPSERT_COUNT, rows)
-    if any(row[-1] < 0 for row in rows):
+        return
+    conn.exec_driver_sql(UPSERT_COUNT, rows)
+    fallen = [row[:-1] for row in rows if row[-1] < 0]  # (only a count taken from can fall to 0)
+    if fallen:
         conn.exec_driver_sql(
             "DELETE FROM fact_count WHERE dim = ? AND dim_value = ? AND kind = ? AND month = ? "
-            "AND key = ? AND value = ? AND band = ? AND n <= 0", [row[:-1] for row in rows])
+            "AND key = ? AND value = ? AND band = ? AND n <= 0", fallen)
 
 
 COPY_COUNTS_FROM = 1000  # rows: more go to a server by COPY and one upsert (a bulk import)
@@ -225,6 +236,11 @@ def _upsert_copied(conn, rows: list[tuple]) -> None:
         f"INSERT INTO fact_count AS c ({columns}) SELECT {columns} FROM fact_count_in "
         "ORDER BY ord ON CONFLICT (dim, dim_value, kind, month, key, value, band) "
         "DO UPDATE SET n = c.n + excluded.n")
+    if any(row[-1] < 0 for row in rows):  # counts that fell to nothing, in one statement
+        conn.exec_driver_sql(
+            "DELETE FROM fact_count c USING fact_count_in i WHERE i.n < 0 AND c.n <= 0 "
+            "AND (c.dim, c.dim_value, c.kind, c.month, c.key, c.value, c.band) = "
+            "(i.dim, i.dim_value, i.kind, i.month, i.key, i.value, i.band)")
     conn.exec_driver_sql("DELETE FROM fact_count_in")
 
 
@@ -292,14 +308,17 @@ def record_facts_many(*, session: Session, audit_ids: list[str]) -> None:
     """`record_facts` for many audits, a few queries for each batch of them."""
     from .state import load_states
 
-    clear_facts_many(session=session, audit_ids=audit_ids)
-    record_loaded(session, load_states(session=session, audit_ids=audit_ids))
+    gone = clear_facts_many(session=session, audit_ids=audit_ids, apply=False)
+    record_loaded(session, load_states(session=session, audit_ids=audit_ids), gone=gone)
 
 
-def record_loaded(session: Session, pairs) -> None:
+def record_loaded(session: Session, pairs, gone: list[tuple] = ()) -> None:
     """Keep the facts of submitted audits already read (pairs of audit row and AuditState, as
     `state.load_states` gives them) that have none kept: the moderator's grades where there
-    are some, the actions from the database; running counts added up once at the end."""
+    are some, the actions from the database; running counts added up once at the end.
+    `gone`: the count rows of facts just cleared (`clear_facts_many(apply=False)`); the
+    counts then move by the difference only, so a moderation that changes one grade writes
+    the few counts it moves, not every count of the audit twice."""
     from .state import BATCH
 
     conn = session.connection()
@@ -317,7 +336,7 @@ def record_loaded(session: Session, pairs) -> None:
                 audit_date=audit.audit_date, actions=actions.get(audit.id, ())))
         write_facts(conn, facts_list, counts=False)
         add_cells(cells, facts_list)
-    apply_counts(conn, count_rows(cells))
+    apply_counts(conn, net_rows(gone, count_rows(cells)))
     from .analyst_views import refresh_labels_if_allowed
 
     refresh_labels_if_allowed(conn)  # (the analysts' names: one query when known)
@@ -353,8 +372,11 @@ def clear_facts(*, session: Session, audit_id: str) -> None:
     clear_facts_many(session=session, audit_ids=[audit_id])
 
 
-def clear_facts_many(*, session: Session, audit_ids: list[str]) -> None:
-    """`clear_facts` for many audits (those with no facts kept are passed over)."""
+def clear_facts_many(*, session: Session, audit_ids: list[str],
+                     apply: bool = True) -> list[tuple]:
+    """`clear_facts` for many audits (those with no facts kept are passed over). Returns the
+    count rows taken away; with `apply` false they are left for the caller to apply (with
+    what it adds: `net_rows`)."""
     from .state import BATCH
 
     session.flush()
@@ -391,7 +413,10 @@ def clear_facts_many(*, session: Session, audit_ids: list[str]) -> None:
             conn.exec_driver_sql(f"DELETE FROM {table} WHERE audit_id IN ({marks})", tuple(ids))
         for audit_id, audit_counts in counts.items():
             cells.setdefault(found[audit_id], Counter()).update(audit_counts)
-    apply_counts(conn, count_rows(cells, sign=-1))
+    rows = count_rows(cells, sign=-1)
+    if apply:
+        apply_counts(conn, rows)
+    return rows
 
 
 def audits_without_facts(*, session: Session) -> list[str]:

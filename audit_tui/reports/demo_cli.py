@@ -226,7 +226,7 @@ class _Writer:
         """Write the batches of one part with their facts and counts, in one transaction;
         return how many audits. `done(n)` is told of each batch of n audits."""
         from ..db.bulk_rows import insert_rows
-        from ..db.facts import UPSERT_COUNT, count_rows
+        from ..db.facts import UPSERT_COUNT, apply_counts, count_rows
         from .demo import answer_row
 
         cells: dict = {}
@@ -245,11 +245,10 @@ class _Writer:
                             insert_rows(self.conn, table, columns, rows)  # COPY on a server
                     if done is not None:
                         done(len(batch.audit))
-                # (in key order: two workers adding to the same counts take their row locks
-                # in the same order, so a server never finds them deadlocked)
-                counted = sorted(count_rows(cells))
-                if counted:  # (a part of drafts only counts nothing: no empty executemany)
-                    self.conn.exec_driver_sql(UPSERT_COUNT, counted)
+                # (in key order, as apply_counts writes them: two workers adding to the same
+                # counts take their row locks in the same order, so a server never finds
+                # them deadlocked; many rows go by COPY and one upsert)
+                apply_counts(self.conn, count_rows(cells))
             return made
         for batch in batches:
             made += self._add_cells(cells, batch)

@@ -163,7 +163,7 @@ def refresh_derived(session, audit_ids: list[str]) -> None:
     from ..db.state import load_states
 
     session.expire_all()
-    clear_facts_many(session=session, audit_ids=audit_ids)
+    gone = clear_facts_many(session=session, audit_ids=audit_ids, apply=False)
     conn = session.connection()
     progress: list[tuple] = []
 
@@ -174,7 +174,7 @@ def refresh_derived(session, audit_ids: list[str]) -> None:
             if audit.status != "draft":
                 yield audit, state
 
-    record_loaded(session, submitted())
+    record_loaded(session, submitted(), gone=gone)
     if progress:
         conn.exec_driver_sql("UPDATE audit SET answered_count = ?, required_count = ? "
                              "WHERE id = ?", progress)
