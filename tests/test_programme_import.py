@@ -142,7 +142,8 @@ def test_bad_input_gets_one_sentence_and_exit_2(db_target, tmp_path, capsys):
     assert code == 2 and err.strip() == f"audit-tui: There is no file at {tmp_path / 'none.xlsx'}."
     (tmp_path / "not.xlsx").write_text("hello", encoding="utf-8")
     code, _, err = run(db_target, "import", str(tmp_path / "not.xlsx"), capsys=capsys)
-    assert code == 2 and "cannot be read as an xlsx workbook" in err
+    assert code == 2 and "cannot be read as an xlsx workbook: it is not one" in err
+    assert "Exception" not in err  # a sentence, not a class name
     (tmp_path / "c.csv").write_text("a,b\n", encoding="utf-8")
     code, _, err = run(db_target, "import", str(tmp_path / "c.csv"), capsys=capsys)
     assert code == 2 and "--list" in err

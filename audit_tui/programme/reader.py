@@ -177,8 +177,9 @@ def read_workbook(path: Path, *, extra: Iterable[str] = (),
 
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise CaseListError(f"{path.name} cannot be read as an xlsx workbook "
-                            f"({type(exc).__name__}).") from None
+        raise CaseListError(f"{path.name} cannot be read as an xlsx workbook: it is not one, "
+                            "or it is damaged. Save the list from Excel as an .xlsx workbook "
+                            "(or a .csv file) and import that.") from None
     lists: list[ParsedList] = []
     skipped: list[str] = []
     try:
