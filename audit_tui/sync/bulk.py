@@ -2,7 +2,7 @@
 has never seen (PostgreSQL, and any record not in canonical form, take the general path: rows
 parsed in Python and inserted with executemany).
 
-- A helper thread (importer._Ahead) reads the bundle a few batches ahead: it parses every
+- A helper thread (read_ahead.ReadAhead) reads the bundle a few batches ahead: it parses every
   record (so every line is whole, valid JSON), checks it (it and each of its rows name its own
   audit, its template came with the bundle), compresses it (what both sides now agree on),
   and cuts each table's rows out

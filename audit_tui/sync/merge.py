@@ -13,7 +13,7 @@ A moderated grade (`moderation:` fields) is never removed by a merge: the app ha
 remove one, so its absence on one side only says that side never had it (or was made by a
 version of audit-tui that did not carry them): the side that has it wins.
 
-Pure: no database. `importer.py` applies the plan.
+Pure: no database. `merge_audit.py` applies the plan.
 """
 
 from __future__ import annotations

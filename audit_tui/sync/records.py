@@ -17,7 +17,7 @@ rationale, the status (with the time of submission), each answer (one slot: ques
 repeat row), each section result, each action, each repeat row and each moderated grade. A
 missing answer, action, row or section is a field that is absent. Safeguarding concerns are not
 fields: the importer keeps every concern raised on either side, and an acknowledgement once
-made (importer.py, `merge_concerns`).
+made (merge_audit.py, `merge_concerns`).
 """
 
 from __future__ import annotations
@@ -352,7 +352,7 @@ def fields_of(record: dict) -> dict[str, Any]:
     return out
 
 
-# Fields kept as whole table rows. (Safeguarding concerns are not fields: importer.py merges
+# Fields kept as whole table rows. (Safeguarding concerns are not fields: merge_audit.py merges
 # them by their own rule.)
 ROW_KINDS = ("answer", "row", "section", "action", "moderation")
 
