@@ -26,6 +26,8 @@ FORBIDDEN = {
     "dates": ("app", "cli", *UI, "reports", "sync", "programme", "db", "templates", "textual"),
     "locations": ("app", "cli", *UI, "reports", "sync", "programme", "db", "templates",
                   "textual"),
+    "sheet_letters": ("app", "cli", *UI, "reports", "sync", "programme", "db", "templates",
+                      "textual"),
 }
 
 

@@ -114,13 +114,3 @@ def match_headers(headers: list, columns: tuple[Column, ...]) -> dict[str, int]:
                     taken.add(i)
                     break
     return found
-
-
-def column_letter(index: int) -> str:
-    """0 -> 'A', 27 -> 'AB'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

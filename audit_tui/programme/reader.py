@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..dates import DateInputError, parse_date
+from ..sheet_letters import column_letter
 from .columns import (
-    ALL_COLUMNS, CLOSURE, COMMON, LIST_COLUMNS, REFERENCE, Column, column_letter,
+    ALL_COLUMNS, CLOSURE, COMMON, LIST_COLUMNS, REFERENCE, Column,
     custom_column, is_name_column, list_of_sheet, match_headers, normalise,
 )
 
@@ -176,7 +177,7 @@ def read_workbook(path: Path, *, extra: Iterable[str] = (),
         from openpyxl import load_workbook
 
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise CaseListError(f"{path.name} cannot be read as an xlsx workbook: it is not one, "
                             "or it is damaged. Save the list from Excel as an .xlsx workbook "
                             "(or a .csv file) and import that.") from None

@@ -24,6 +24,7 @@ import zipfile
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from ..sheet_letters import column_letter
 from .export_layout import NA
 
 EXCEL_ROWS = 1_048_576
@@ -70,16 +71,6 @@ def _text(value) -> str:
     if "&" in value or "<" in value or ">" in value:
         value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return value
-
-
-def column_name(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA, ..."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
 
 
 class Column:
@@ -165,7 +156,7 @@ class Sheet:
         self.part, self.handle, self.row = 1, None, 0
         self.done: list[tuple[str, str, list[int], int]] = []  # each part's name, file, ...
         self.kinds = [c.kind for c in columns]
-        self.letters = [column_name(i) for i in range(len(columns))]
+        self.letters = [column_letter(i) for i in range(len(columns))]
         self._start(name)
 
     def _start(self, name: str) -> None:
@@ -283,7 +274,7 @@ class Workbook:
                      "time": "date and time (local)", "auto": "date, number or text"}
             for name, columns in list(self.columns_of)[:-1]:
                 for i, c in enumerate(columns):
-                    index.add([name, column_name(i), c.header, c.key, kinds[c.kind], c.about])
+                    index.add([name, column_letter(i), c.header, c.key, kinds[c.kind], c.about])
             index.close()
             self.sheets.append(index)
             self._write([(sheet, part) for sheet in self.sheets for part in sheet.done])
