@@ -310,7 +310,19 @@ def test_every_way_of_exporting_writes_the_same_files(capsys, awkward, engine, t
     argv = ["--pseudonymise"] if pseudonymise else []
     forked = exported(capsys, awkward, tmp_path / "forked", *argv)
     assert rows_way(engine, tmp_path / "rows", pseudonymise) == forked
-    if engine.dialect.name != "sqlite":
+    if engine.dialect.name != "sqlite":  # a server: in two processes, or one
+        from audit_tui.reports import export_csv_split
+
+        monkeypatch.setattr(export_csv_split, "SPLIT_FROM", 1)  # two halves for six audits
+        started = []
+        monkeypatch.setattr(export_csv_split, "SecondHalf", lambda job, made=export_csv_split
+                            .SecondHalf: started.append(job.middle) or made(job))
+        halves = exported(capsys, awkward, tmp_path / "halves", *argv)
+        assert len(started) == 1  # the last audits were written by a helper process
+        monkeypatch.setattr(export_csv_split.ServerSnapshot, "take",
+                            classmethod(lambda *a: None))
+        alone = exported(capsys, awkward, tmp_path / "alone", *argv)
+        assert forked == halves == alone
         return  # (the rest are the SQLite file's ways)
     monkeypatch.setattr(export_csv, "SPLIT_FROM", 1)  # two halves, even for six audits
     halves = exported(capsys, awkward, tmp_path / "halves", *argv)

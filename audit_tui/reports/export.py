@@ -243,7 +243,12 @@ def export(*, conn, filters: Filters, fmt: str, out: Path, pseudonymise: bool = 
             own = own.execution_options(isolation_level="REPEATABLE READ",
                                         postgresql_readonly=True)
             with own.begin():
-                return _export(Reader(own), None, filters=filters, fmt=fmt, out=out,
+                server = None
+                if fmt == "csv":  # (before anything is read: the snapshot a helper joins)
+                    from .export_csv_split import ServerSnapshot
+
+                    server = ServerSnapshot.take(own)
+                return _export(Reader(own), server, filters=filters, fmt=fmt, out=out,
                                pseudonymise=pseudonymise, today=today)
     raw = conn.connection.driver_connection
     snapshot = None
@@ -279,12 +284,15 @@ def _export(reader: Reader, snapshot, *, filters: Filters, fmt: str, out: Path,
             return write_csv_fast(reader.raw, sel, layout, Path(out), today=today,
                                   pseudonymise=hide, progress=progress, snapshot=snapshot,
                                   total=total, moderated=moderated)
-        if fmt == "csv":
+        if fmt == "csv":  # a server: from rows, the last audits by a helper (see split)
             from .export_csv_rows import write_csv_rows
+            from .export_csv_split import split
 
-            return write_csv_rows(audit_parts(reader, sel), layout, Path(out), reader=reader,
+            mine, second = split(reader, sel, total, snapshot, layout=layout, out=Path(out),
+                                 today=today, pseudonymise=hide, moderated=moderated)
+            return write_csv_rows(audit_parts(reader, mine), layout, Path(out), reader=reader,
                                   selection=sel, today=today, pseudonymise=hide,
-                                  progress=progress, moderated=moderated)
+                                  progress=progress, moderated=moderated, second=second)
         stream = writers_export.with_moderation(
             reader, records(reader, filters, today=today, pseudonymise=hide, layout=layout))
         from .export_xlsx import write_xlsx
