@@ -39,24 +39,25 @@ NOTES = [
     "indicator results, yes/no answers) and adds them to running counts by month and by one "
     "dimension (`fact_count`, migration step 2); the dashboard reads those counts, a few "
     "thousand rows, and the indicator index for medians, never the answers. A filter on one "
-    "team and whole months reads the counts too; any other filter reads the facts of the "
-    "audits it keeps.",
+    "team and whole months reads the counts too, and the facts of the audits it keeps for "
+    "the breakdowns by template and auditor; any other filter reads the facts.",
     "",
     "The anchor runs warm (the answer index in the page cache), far under the 1.9 s the issue "
-    "quotes, so the ratios are against the fastest the plain query gets.",
+    "quotes, so the ratios are against the fastest the plain query gets. CPU counts the "
+    "command's process and the children it waits for; a helper started through the "
+    "forkserver (the demo's second writer, the CSV export's second reader) is the "
+    "forkserver's child and is not counted, so where the command has one the CPU is low.",
     "",
-    "The data: the demo answers what real audits answer, not every question (it used to, "
-    "about 37 answers an audit, 3.6 million for 100,000): a section that may not apply "
-    "(`always_applies = false`) is marked \"does not apply\" 60 % of the time, a question "
-    "hidden by a condition gets no answer (most audits are regular ones, so the theme is "
-    "rarely asked; most help-and-protection cases are not on a protection plan; most front "
-    "door contacts end without a strategy discussion), an optional question is left blank "
-    "60 % of the time and a repeating group often has no row. That corrects the data set "
-    "towards the issue's stated size (about 25 answers an audit, 2.5 million answers); it "
-    "comes to about 29, because the bundled templates' required questions in sections that "
-    "always apply alone come to about 25 an audit. Nothing was made faster by it that a real "
-    "database of that size would not see.",
-    "",
+    "The data: the demo answers what real audits answer, not every question: a section that "
+    "may not apply (`always_applies = false`) is marked \"does not apply\" 60 % of the time, "
+    "a question hidden by a condition gets no answer, an optional question is left blank "
+    "60 % of the time and a repeating group often has no row. With the version 2 bundled "
+    "templates (issue 13: a case profile of about 8 details, split questions, missing "
+    "episodes, private fostering and homeless sections) that comes to about 41 answers an "
+    "audit; the figures before issue 13 were measured on about 29.",
+]
+
+SQLITE_NOTES = [
     "The demo (`audit-tui demo`): this process and a forked helper each take the next part "
     "of a month (at most 2,000 audits), make its audits (each part from a random stream of "
     "its own, so a seed gives the same audits whoever makes them) and write them: first into "
@@ -66,28 +67,35 @@ NOTES = [
     "appended to. A new file is loaded with `synchronous = OFF`, a rollback journal (pages "
     "written once, not twice as through the WAL; WAL again at the end) and no foreign-key "
     "checks, on the demo's own connections only; an existing file, the user's own included, "
-    "keeps the tool's settings. Tried and dropped: building the secondary indexes after the "
-    "load (saves as much while loading as building them costs at the end, about 12 s at "
-    "100,000 audits, and leaves a file without indexes if interrupted).",
+    "keeps the tool's settings.",
     "",
     "The CSV export: one ordered pass over the answers (audits in id order, each audit's "
     "answers from the index that starts with its id; nothing sorted) gives one row per audit "
     "with its answers' keys and values for the wide file and its block of answers-file lines, "
     "laid out as CSV text by SQLite, neutralised and quoted as csv.writer would; Python never "
     "handles an answer on its own. A forked helper on the same snapshot reads the second half "
-    "of the audits and the indicators or actions meanwhile (SQLite takes one global lock per "
-    "memory allocation, so two threads building millions of strings mostly wait on each "
-    "other; two processes do not). The four files stay: the wide one is what a spreadsheet "
-    "user filters, the long ones are what another tool joins (repeating groups' rows, "
-    "evidence notes).",
-    "",
-    "Before and after (issue 4), on this machine on the same evening, medians of 3 runs of "
-    "the whole commands: `audit-tui export --format csv` took 26.5 s (CPU 26.2 s) on the "
-    "old demo data (3.65 million answers); on that same data it now takes 9.1 s (CPU 14.7 "
-    "s), and 9.1 s (CPU 11.5 s) on the corrected data above. `audit-tui demo --audits "
-    "100000` took 75.9 s (CPU 126 s) and now 39.3 s (CPU 55.8 s). Wall times on this shared "
-    "machine vary by a third from run to run with the other work on it; CPU times much "
-    "less.",
+    "of the audits and the indicators or actions meanwhile. Then the section texts, "
+    "conversations and feedback (issue 14) are written. The export missed its 10 s target "
+    "once the version 2 templates brought 40 % more answers and issue 14 the text files "
+    "(133 MB of section texts at 100,000 audits); it took 9.5 s on the data of before.",
+]
+
+SERVER_NOTES = [
+    "On the server (issue 17): the demo writes each part's rows by COPY, and its running "
+    "counts by COPY into a temporary table and one upsert (they went one statement a count "
+    "before: 667,850 upserts at 20,000 audits, 12.6 s of the server's 41 s); recording an "
+    "audit's facts again (a moderation) moves the counts by the difference only. The "
+    "server's time is then the rows themselves (COPY of 4.1 million answers: 55 s of its "
+    "130 s at 100,000 audits, each row checked against its audit's key and put in three "
+    "indexes), with two writers on two cores. The filtered view reads fact_audit through "
+    "its date index: the planner costed a parallel scan of the whole table a shade cheaper "
+    "and took it (16 ms against 6 ms for the grade query), so the table has no parallel "
+    "workers (migration step 12). The CSV export writes from rows in Python in two "
+    "processes: a helper joins the export's snapshot (`pg_export_snapshot`, as `pg_dump "
+    "--jobs` does) and writes the last 40 % of the audits and the text files while this "
+    "process writes the first 60 %. The tool's connections compile no query (`jit=off`): "
+    "under row-level security an auditor's read of the answers was costed high enough to "
+    "compile, 0.4 s of a 0.55 s count.",
 ]
 
 TARGETS = {"refresh": 0.25, "filtered": 0.020, "html": 3.0, "csv": 10.0, "demo": 60.0}
@@ -267,7 +275,7 @@ def report(args, figures: dict, results: dict, size: float, loads: list[float]) 
         lines.append(f"| {label} | {shown}{ok} | {goal} | {seconds / anchor:.3f} | "
                      f"{'' if cpu is None else f'{cpu:.1f} s'} | "
                      f"{mb:.0f} MB{' ✓' if mb <= MEMORY_MB else ' ✗'} |")
-    lines += ["", *NOTES]
+    lines += ["", *NOTES, "", *(SERVER_NOTES if args.pg_url else SQLITE_NOTES)]
     return "\n".join(lines) + "\n"
 
 

@@ -311,7 +311,8 @@ def write_csv_fast(raw, selection: Selection, layout: Layout, out: Path, *, toda
             handles[key].write(BOM)
         tasks = _Tasks(sql, params, layout, paths, temps, handles, pseudonymise, moderated)
         first, second = ("first", "second") if temps else ("all", "indicators")
-        todo = ["indicators", "actions"] if temps else ["actions"]
+        # (the longest first: whichever of the two is free first takes the texts)
+        todo = ["texts", "indicators", "actions"] if temps else ["texts", "actions"]
         if snapshot is None:
             counts = tasks.run_all(raw, [first, second, *todo], progress)
         else:
@@ -320,8 +321,6 @@ def write_csv_fast(raw, selection: Selection, layout: Layout, out: Path, *, toda
         for key, path in temps.items():
             with open(path, encoding="utf-8", newline="") as part:
                 shutil.copyfileobj(part, handles[key], 1 << 20)
-        export_texts.write_csv(lambda q, p: raw.execute(q, p), selection, paths,
-                               export_texts.TextRows(layout, pseudonymise, moderated))
     finally:
         if snapshot is not None:
             snapshot.release()
@@ -338,7 +337,8 @@ def write_csv_fast(raw, selection: Selection, layout: Layout, out: Path, *, toda
 class _Tasks:
     """The export's parts, by name, each run with a connection: "all" (the wide and answers
     files), or "first" and "second" (each half of the audits: the second's rows go to
-    temporary files), "indicators" and "actions"."""
+    temporary files), "indicators", "actions" and "texts" (the section texts, conversations
+    and feedback: export_texts)."""
 
     def __init__(self, sql: _Sql, params: dict, layout: Layout, paths: dict, temps: dict,
                  handles: dict, pseudonymise, moderated: dict) -> None:
@@ -375,6 +375,11 @@ class _Tasks:
                 if name == "second":
                     for f in files:
                         f.close()
+        if name == "texts":
+            export_texts.write_csv(lambda q, p: conn.execute(q, p), sql.sel, self.paths,
+                                   export_texts.TextRows(self.layout, self.pseudonymise,
+                                                         self.moderated))
+            return 0, 0
         with open_csv(self.paths[name]) as handle:
             handle.write(BOM)
             if name == "indicators":
