@@ -37,7 +37,6 @@ from __future__ import annotations
 import csv
 import os
 import queue
-import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -49,6 +48,7 @@ from .export_layout import (
     BOM,
     INDICATOR_COLUMNS,
     UNMODERATED,
+    append_file,
     Layout,
     Selection,
     Written,
@@ -227,6 +227,10 @@ class _Sql:
 
 
 SPLIT_FROM = 2000  # with a second reader, more audits than this are read in two halves
+# The first reader's share of the audits: the second, free first, then writes the text files
+# (5 s at 100,000 audits), the first the indicators and actions (2 s); each half of the
+# audits about 5.7 s. Measured at 100,000 audits: 11.6 s at a half each, 64 % evens them.
+FIRST_SHARE = 0.64
 PROCESS: bool | None = None  # the helper a process (None: where it starts cheaply)
 
 
@@ -299,7 +303,8 @@ def write_csv_fast(raw, selection: Selection, layout: Layout, out: Path, *, toda
     try:
         if snapshot is not None and total > SPLIT_FROM:
             middle = raw.execute(selection.select("f.audit_id") + " LIMIT 1 OFFSET :half",
-                                 {**selection.params, "half": total // 2}).fetchone()
+                                 {**selection.params, "half": int(total * FIRST_SHARE)}
+                                 ).fetchone()
             if middle is not None:
                 params["middle"] = middle[0]
                 for key in ("audits", "answers"):
@@ -319,8 +324,7 @@ def write_csv_fast(raw, selection: Selection, layout: Layout, out: Path, *, toda
             counts = _with_helper(tasks, raw, snapshot, first, second, todo, progress)
         written.audits, written.answers = counts
         for key, path in temps.items():
-            with open(path, encoding="utf-8", newline="") as part:
-                shutil.copyfileobj(part, handles[key], 1 << 20)
+            append_file(handles[key], path)
     finally:
         if snapshot is not None:
             snapshot.release()

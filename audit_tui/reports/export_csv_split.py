@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 from copy import copy
 from dataclasses import dataclass
@@ -134,11 +133,12 @@ class SecondHalf:
     def finish(self, handles: dict, progress) -> tuple[int, int]:
         """Wait for the helper; append its rows to `handles` (the four row files). Returns
         its audits and answers."""
+        from .export_layout import append_file
+
         message = self._expect("done")
         self.process.join()
         for key, path in self.temps.items():
-            with open(path, encoding="utf-8", newline="") as part:
-                shutil.copyfileobj(part, handles[key], 1 << 20)
+            append_file(handles[key], path)
         if progress is not None:
             progress.advance(self.done.value)
         return message[1], message[2]

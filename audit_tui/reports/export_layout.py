@@ -260,6 +260,16 @@ def csv_paths(out: Path) -> dict[str, Path]:
                             "feedback")}}
 
 
+def append_file(handle, path) -> None:
+    """Add the bytes of the file at `path` (a part another reader wrote) to the end of the
+    text file `handle` (open_csv): as bytes, never decoded and encoded again."""
+    import shutil
+
+    handle.flush()
+    with open(path, "rb") as part:
+        shutil.copyfileobj(part, handle.buffer, 1 << 20)
+
+
 def open_csv(path: Path):
     """A private UTF-8 file for CSV text, handing the system a megabyte at a time (not 8 KB:
     the answers file alone is hundreds of megabytes)."""

@@ -100,18 +100,24 @@ class TextRows:
 
     def make(self, name: str, row) -> list:
         """The row of FILES[name] for a row of the stream `name`."""
+        return self.maker(name)(row)
+
+    def maker(self, name: str) -> Callable:
         return {"sections": self.section, "conversation": self.conversation,
-                "feedback": self.feedback}[name](row)
+                "feedback": self.feedback}[name]
 
 
 def write_csv(rows: Callable, sel: Selection, paths: dict, maker: TextRows) -> None:
     """The three files beside the export's others (paths: export_layout.csv_paths), written
     as csv.writer writes the rest: a byte-order mark, CRLF, texts neutralised."""
     for name, stream in streams(rows, sel).items():
+        make = maker.maker(name)
+
+        def cells(row, make=make) -> list:
+            return [neutralise(v) if isinstance(v, str) else v for v in make(row)]
+
         with open_csv(paths[name]) as handle:
             handle.write(BOM)
             w = csv.writer(handle, lineterminator="\r\n")
             w.writerow(FILES[name])
-            for row in stream:
-                w.writerow([neutralise(v) if isinstance(v, str) else v
-                            for v in maker.make(name, row)])
+            w.writerows(map(cells, stream))
