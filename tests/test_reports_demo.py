@@ -160,6 +160,13 @@ def test_the_demo_fills_every_report(capsys, monkeypatch, db_target, engine):
         assert one("SELECT sum(done_late) FROM v_action") >= 1
         assert one("SELECT count(*) FROM worker_conversation") >= 1
         assert one("SELECT count(*) FROM moderation WHERE moderator_grade <> auditor_grade") >= 1
+        # the moderated audits' facts are recorded again once, together: the counts follow
+        kept = {tuple(r[:-1]): r[-1] for r in conn.exec_driver_sql(
+            "SELECT dim, dim_value, kind, month, key, value, band, n FROM fact_count")}
+        assert kept == expected_counts(conn)
+        assert one("SELECT count(*) FROM grade_fact g JOIN moderation m ON m.audit_id = "
+                   "g.audit_id AND m.section_key = g.section_key WHERE m.moderator_grade <> "
+                   "m.auditor_grade AND g.grade = m.moderator_grade") >= 1
 
 
 # -- identifiers ------------------------------------------------------------------------------

@@ -66,10 +66,12 @@ def moderation_for(*, session: Session, audit_id: str) -> dict[str, Moderation]:
 
 
 def record(*, session: Session, audit_id: str, section_key: str, who: str,
-           grade: int | None = None, comment: str = "") -> Moderation:
+           grade: int | None = None, comment: str = "", facts: bool = True) -> Moderation:
     """The moderator's view of one grade: `grade` None agrees with the auditor; a grade of
     their own (the same as the auditor's also counts as agreeing) needs a comment when it
-    differs. A moderator cannot moderate their own audit, and only a submitted audit."""
+    differs. A moderator cannot moderate their own audit, and only a submitted audit.
+    `facts` false: the caller records the audit's facts again itself once it has recorded
+    several moderations (facts.record_facts_many), in the same transaction."""
     audit = get_audit(session=session, audit_id=audit_id)
     if audit.status != "submitted":
         raise StoreError("Only a submitted audit can be moderated.")
@@ -101,10 +103,11 @@ def record(*, session: Session, audit_id: str, section_key: str, who: str,
     _event(session, audit, who, f"moderation {where}",
            None if old is None else f"grade {old[0]}" + (f": {old[1]}" if old[1] else ""), new)
     # The reports count the moderated grade where there is one: record the facts again.
-    from .facts import record_facts
-
     session.flush()
-    record_facts(session=session, audit_id=audit_id)
+    if facts:
+        from .facts import record_facts
+
+        record_facts(session=session, audit_id=audit_id)
     return row
 
 

@@ -35,6 +35,7 @@ class Extras:
 def add_extras(engine, *, seed: int = 1) -> Extras:
     from ..db import conversation, escalation, moderation
     from ..db.engine import session_scope
+    from ..db.facts import record_facts_many
     from ..db.lifecycle import SubmitRefused, reopen_audit, submit_audit
     from ..db.store import StoreError
 
@@ -62,13 +63,15 @@ def add_extras(engine, *, seed: int = 1) -> Extras:
                     with s.begin_nested():  # (a grade the section's scale lacks: agree)
                         moderation.record(session=s, audit_id=audit_id, section_key=key,
                                           who=MODERATOR, grade=other, comment="Demo: the "
-                                          "evidence supports another grade.")
+                                          "evidence supports another grade.", facts=False)
                 except StoreError:
                     moderation.record(session=s, audit_id=audit_id, section_key=key,
-                                      who=MODERATOR)
+                                      who=MODERATOR, facts=False)
                     other = grade
                 done.changed += other != grade
             done.moderated += 1
+        # the moderated audits' facts, recorded again once, together (not once a grade)
+        record_facts_many(session=s, audit_ids=picked["moderated"])
         for audit_id in picked["concerns"]:
             row = escalation.raise_concern(
                 session=s, audit_id=audit_id, who="Demo auditor", what=rng.choice(CONCERNS),
