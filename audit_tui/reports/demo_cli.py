@@ -29,33 +29,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .commands import EXIT_ERROR, EXIT_OK
-
-INSERTS = {
-    "audit": "INSERT INTO audit (id, template_key, template_version, template_hash, "
-             "case_reference, team, service_area, social_worker, auditor, audit_date, status, "
-             "overall_grade, overall_rationale, answered_count, required_count, resume_at, "
-             "revision, created_at, updated_at, submitted_at) VALUES "
-             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "answers": "INSERT INTO answer (id, audit_id, question_key, row_id, grade, choice, choices, "
-               "text, date_value, number_value, not_applicable, evidence, updated_at, "
-               "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "rows": "INSERT INTO repeat_row (id, audit_id, group_key, position, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-    "sections": "INSERT INTO section_result (audit_id, section_key, criterion, grade, "
-                "rationale, not_applicable, na_reason, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    "actions": "INSERT INTO action (id, audit_id, description, owner, due_date, status, "
-               "completed_date, note, created_at, updated_at) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "events": "INSERT INTO audit_event (id, audit_id, at, who, what, old_value, new_value) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?)",
-}
+from .demo_writer import BUSY_TIMEOUT_S, Writer
 
 PART = 2000  # at most this many audits of one month are written in one transaction
 CHUNK = 1000  # audits made at a time (a part may take several)
 PARALLEL_FROM = 4000  # below this, starting a helper process costs more than it saves
-BUSY_TIMEOUT_S = 600  # the other worker may hold the write lock while it copies a part in
-CACHE_KIB = 65536  # page cache of a quick load's connections
 
 
 def confirm(target, args) -> str | None:
@@ -90,10 +68,17 @@ def run_demo(args) -> int:
     engine = open_engine(target)
     try:
         made = fill(engine, audits=args.audits, seed=args.seed, months=args.months,
-                    fresh=fresh, url=target.url)
+                    fresh=fresh, url=target.url, analyze=False)
         from .demo_extras import add_extras
 
-        extras = add_extras(engine, seed=args.seed)
+        # A server's tables are analysed on a connection of their own while the extras are
+        # added (they read audits by their keys, which needs no statistics): 6 s of a demo of
+        # 100,000 audits that no longer waits.
+        analysed = _analyse_meanwhile(engine)
+        try:
+            extras = add_extras(engine, seed=args.seed)
+        finally:
+            analysed()
         from ..db.analyst_views import ensure
 
         ensure(engine)  # (the names the analysts' views show, for the templates used)
@@ -162,150 +147,11 @@ class Months:
 
 
 # -- writing -----------------------------------------------------------------------------------
-def _tables():
-    """(Batch attribute, table, stage columns, INSERT statement, copy's SELECT list) in the
-    order they are written: actions before fact_audit (their trigger counts the actions of
-    audits that already have facts; these are counted with their part's facts instead)."""
-    import re
-
-    from ..db import facts
-    from .demo import ANSWER_VALUES
-
-    out = []
-    for name, sql in [*INSERTS.items(), ("fact_audit", facts.INSERT_FACT_AUDIT),
-                      ("grades", facts.INSERT_GRADE), ("indicators", facts.INSERT_INDICATOR),
-                      ("yes_no", facts.INSERT_YES_NO)]:
-        table, columns = re.match(r"INSERT INTO (\w+) \(([^)]*)\)", sql).groups()
-        if name == "answers":  # staged as one value and the column it goes in
-            values = ", ".join(f"CASE kind WHEN '{c}' THEN value END" for c in ANSWER_VALUES)
-            out.append((name, table, "id, audit_id, question_key, row_id, kind, value, "
-                        "not_applicable, evidence, updated_at, updated_by", sql,
-                        f"id, audit_id, question_key, row_id, {values}, not_applicable, "
-                        "evidence, updated_at, updated_by"))
-        else:
-            out.append((name, table, columns, sql, columns))
-    return out
-
-
-class _Writer:
-    """One worker's connection. On SQLite a part's rows are first put in tables of an
-    in-memory database attached to the connection (binding millions of parameters takes
-    most of the writing, and this needs no lock, so the other worker writes meanwhile), then
-    copied into the database in one transaction (`INSERT ... SELECT`, no Python in between),
-    with the part's counts."""
-
-    def __init__(self, settings: Settings, engine=None) -> None:
-        self.tables = _tables()
-        self.engine = self.conn = self.raw = None
-        self.own_raw = settings.quick
-        if settings.quick:
-            import sqlite3
-
-            from sqlalchemy.engine import make_url
-
-            self.raw = sqlite3.connect(make_url(settings.url).database, isolation_level=None,
-                                       timeout=BUSY_TIMEOUT_S)
-            self.raw.execute("PRAGMA synchronous = OFF")
-            self.raw.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            # (a plain sqlite3 connection checks no foreign keys)
-        else:
-            if engine is None:
-                from ..db.engine import make_engine
-
-                engine = self.engine = make_engine(settings.url)
-            self.conn = engine.connect()
-            if self.conn.dialect.name == "sqlite":  # the tool's usual settings, a longer wait
-                self.raw = self.conn.connection.driver_connection
-                self.raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-        if self.raw is not None:
-            self.raw.execute("ATTACH DATABASE ':memory:' AS stage")
-            for _, table, staged, _, _ in self.tables:
-                self.raw.execute(f"CREATE TABLE stage.{table} ({staged})")
-
-    def write_part(self, batches, done=None) -> int:
-        """Write the batches of one part with their facts and counts, in one transaction;
-        return how many audits. `done(n)` is told of each batch of n audits."""
-        from ..db.bulk_rows import insert_rows
-        from ..db.facts import UPSERT_COUNT, apply_counts, count_rows
-        from .demo import answer_row
-
-        cells: dict = {}
-        made = 0
-        raw = self.raw
-        if raw is None:  # another database: straight in
-            with self.conn.begin():
-                for batch in batches:
-                    made += self._add_cells(cells, batch)
-                    for name, table, _, sql, _ in self.tables:
-                        rows = getattr(batch, name)
-                        if rows:
-                            if name == "answers":
-                                rows = [answer_row(a) for a in rows]
-                            columns = sql[sql.index("(") + 1:sql.index(")")].split(", ")
-                            insert_rows(self.conn, table, columns, rows)  # COPY on a server
-                    if done is not None:
-                        done(len(batch.audit))
-                # (in key order, as apply_counts writes them: two workers adding to the same
-                # counts take their row locks in the same order, so a server never finds
-                # them deadlocked; many rows go by COPY and one upsert)
-                apply_counts(self.conn, count_rows(cells))
-            return made
-        for batch in batches:
-            made += self._add_cells(cells, batch)
-            raw.execute("BEGIN")  # (writes only the in-memory database: no lock on the file)
-            try:
-                for name, table, staged, _, _ in self.tables:
-                    rows = getattr(batch, name)
-                    if rows:
-                        marks = ", ".join("?" * (staged.count(",") + 1))
-                        raw.executemany(f"INSERT INTO stage.{table} VALUES ({marks})", rows)
-            except BaseException:
-                raw.execute("ROLLBACK")
-                raise
-            raw.execute("COMMIT")
-            if done is not None:
-                done(len(batch.audit))
-        raw.execute("BEGIN IMMEDIATE")
-        try:
-            for _, table, _, sql, select in self.tables:
-                columns = sql[sql.index("(") + 1:sql.index(")")]
-                raw.execute(f"INSERT INTO main.{table} ({columns}) SELECT {select} "
-                            f"FROM stage.{table}")
-            raw.executemany(UPSERT_COUNT, count_rows(cells))
-        except BaseException:
-            raw.execute("ROLLBACK")
-            raise
-        raw.execute("COMMIT")
-        for _, table, _, _, _ in self.tables:
-            raw.execute(f"DELETE FROM stage.{table}")
-        return made
-
-    @staticmethod
-    def _add_cells(cells: dict, batch) -> int:
-        for cell, counts in batch.cells.items():
-            found = cells.get(cell)
-            if found is None:
-                cells[cell] = counts
-            else:
-                found.update(counts)
-        return len(batch.audit)
-
-    def close(self) -> None:
-        if self.raw is not None and self.own_raw:
-            self.raw.close()
-        elif self.raw is not None:
-            self.raw.execute("DETACH DATABASE stage")
-        if self.conn is not None:
-            self.conn.close()
-        if self.engine is not None:
-            self.engine.dispose()
-
-
 def _work(settings: Settings, take, done, months: Months | None = None,
           engine=None) -> None:
     """Write parts until `take()` gives None; `done(n)` for each batch of n audits."""
     months = months or Months(settings)
-    writer = _Writer(settings, engine)
+    writer = Writer(settings, engine)
     try:
         while (index := take()) is not None:
             writer.write_part(months.batches(index), done)
@@ -326,10 +172,36 @@ def _helper(settings: Settings, jobs, counter, errors) -> None:  # pragma: no co
         raise
 
 
+def _analyse_meanwhile(engine):
+    """Start db/bulk_rows.analyze_after_bulk on a thread; returns the function that waits for
+    it (raising what it raised)."""
+    import threading
+
+    from ..db.bulk_rows import analyze_after_bulk
+
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            analyze_after_bulk(engine)
+        except BaseException as exc:  # raised again by wait()
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="demo-analyse", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failed:
+            raise failed[0]
+    return wait
+
+
 def fill(engine, *, audits: int, seed: int = 1, months: int = 24, today=None,
          parallel: bool | None = None, fresh: bool = False, drafts: float = 0.03,
-         url: str | None = None) -> int:
+         url: str | None = None, analyze: bool = True) -> int:
     """Add `audits` synthetic audits to the database behind `engine`; return how many.
+    `analyze`: a server's tables are analysed afterwards (else the caller does it).
     `fresh`: the command has just created the file (it may be loaded the quick way). `url`:
     the URL the engine was made from (a helper process makes its own engine from it); on a
     server, without it, the work is not shared with a helper, since the engine's own URL
@@ -368,9 +240,10 @@ def fill(engine, *, audits: int, seed: int = 1, months: int = 24, today=None,
         finally:
             if settings.quick:
                 _set_journal(settings, journal)
-    from ..db.bulk_rows import analyze_after_bulk
+    if analyze:
+        from ..db.bulk_rows import analyze_after_bulk
 
-    analyze_after_bulk(engine)  # a server plans for the new sizes at once
+        analyze_after_bulk(engine)  # a server plans for the new sizes at once
     return audits
 
 
