@@ -508,6 +508,8 @@ def _with_process(tasks: _Tasks, raw, snapshot: SharedSnapshot, first: str, seco
 
 def _export_helper(tasks: "_Tasks", uri: str, second: str, left, done,
                    theirs) -> None:  # pragma: no cover - runs in the helper process
+    from .processes import SharedCount
+
     audits = answers = 0
     try:
         conn = SharedSnapshot(uri, None).reader()
@@ -515,7 +517,7 @@ def _export_helper(tasks: "_Tasks", uri: str, second: str, left, done,
         tasks.prepare(conn)
         name = second
         while name is not None:
-            counts = tasks.run(name, conn, _Counter(done))
+            counts = tasks.run(name, conn, SharedCount(done))
             audits, answers = audits + counts[0], answers + counts[1]
             name = left.get()
         theirs.send(("done", audits, answers))
@@ -532,17 +534,6 @@ class _Shared:
     def advance(self, n: int = 1) -> None:
         with self.lock:
             self.progress.advance(n)
-
-
-class _Counter:
-    """Progress in a helper process: a count the parent adds to its bar at the end."""
-
-    def __init__(self, value) -> None:
-        self.value = value
-
-    def advance(self, n: int = 1) -> None:
-        with self.value.get_lock():
-            self.value.value += n
 
 
 def _write_blocks(rows, handle, columns: list[str]) -> None:

@@ -158,17 +158,6 @@ def _unlink(paths) -> None:
             pass
 
 
-class _Counted:
-    """A progress the parent reads: the helper's audits so far."""
-
-    def __init__(self, value) -> None:
-        self.value = value
-
-    def advance(self, n: int = 1) -> None:
-        with self.value.get_lock():
-            self.value.value += n
-
-
 def _second_half(job: _Job, theirs, done) -> None:  # pragma: no cover - the helper process
     import csv
 
@@ -176,6 +165,7 @@ def _second_half(job: _Job, theirs, done) -> None:  # pragma: no cover - the hel
     from .export import Reader, audit_parts
     from .export_csv_rows import ROW_FILES, write_rows, write_texts
     from .export_layout import open_csv
+    from .processes import SharedCount
 
     engine = make_engine(job.server.url)
     try:
@@ -196,7 +186,7 @@ def _second_half(job: _Job, theirs, done) -> None:  # pragma: no cover - the hel
                     counts = write_rows(
                         audit_parts(reader, half(job.selection, ">=", job.middle)),
                         job.layout, writers, today=job.today, pseudonymise=job.pseudonymise,
-                        progress=_Counted(done), moderated=job.moderated)
+                        progress=SharedCount(done), moderated=job.moderated)
                 finally:
                     for handle in handles.values():
                         handle.close()

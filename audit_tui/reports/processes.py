@@ -24,3 +24,15 @@ def has_cheap_helpers() -> bool:
     import multiprocessing
 
     return "forkserver" in multiprocessing.get_all_start_methods()
+
+
+class SharedCount:
+    """Progress in a helper process: a count (a multiprocessing Value) the parent adds to
+    its bar at the end."""
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def advance(self, n: int = 1) -> None:
+        with self.value.get_lock():
+            self.value.value += n
