@@ -383,6 +383,38 @@ def test_a_filtered_view_never_scans_the_audit_facts_in_parallel(pg_schema_url):
     assert not any("Parallel" in line and "fact_audit" in line for line in plan.splitlines())
 
 
+def test_a_filtered_view_reads_one_team_s_month_from_the_team_index(pg_schema_url):
+    """Migration step 13: fact_audit's indexes by dimension and date carry the audit's id, so
+    one team's month is read from the team index alone (an index-only scan) rather than from
+    the date index, every team's audits of the month with nine in ten thrown away (issue 17).
+    Whole scans are ruled out here, as they are on a large table."""
+    from audit_tui.reports.demo_cli import fill
+
+    prepare(parse_database(pg_schema_url, "--db"))
+    engine = make_engine(pg_schema_url)
+    try:
+        fill(engine, audits=400, seed=3, today=date(2025, 3, 14))
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE fact_audit")
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            conn.exec_driver_sql("SET enable_bitmapscan = off")
+            team = conn.exec_driver_sql("SELECT team FROM fact_audit LIMIT 1").scalar()
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql(
+                "EXPLAIN SELECT count(*), count(e.acknowledged_at) FROM fact_audit f JOIN "
+                "escalation e ON e.audit_id = f.audit_id WHERE f.team = :team AND "
+                "f.audit_date >= '2025-01-01' AND f.audit_date <= '2025-01-31'",
+                {"team": team}))
+            included = conn.exec_driver_sql(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'fact_audit' AND "
+                "indexdef LIKE :included ORDER BY 1",
+                {"included": "%INCLUDE (audit_id)%"}).scalars().all()
+    finally:
+        engine.dispose()
+    assert included == ["ix_fact_audit_auditor", "ix_fact_audit_service_area",
+                        "ix_fact_audit_team", "ix_fact_audit_template"]
+    assert "Index Only Scan using ix_fact_audit_team on fact_audit" in plan, plan
+
+
 def test_the_tool_s_connections_compile_no_query(pg_schema_url):
     """jit=off on every connection the tool makes (engine.make_engine): an auditor's count of
     the answers under row-level security was costed high enough to be compiled, 0.4 s of

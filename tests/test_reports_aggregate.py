@@ -213,3 +213,28 @@ def test_breakdown_of_a_filtered_view(engine, ids):
     with pytest.raises(ValueError):
         with read_only(engine).connect() as conn:
             breakdown(conn=conn, by="colour")
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_running_counts_read_together_are_those_read_one_by_one(engine, ids, filters,
+                                                                 monkeypatch):
+    """A summary asks for the running counts it needs in one statement (CountReads.fetch: on
+    a server each statement is a round trip); the figures are those of reading them one by
+    one."""
+    from sqlalchemy import event
+
+    from audit_tui.reports.count_reads import CountReads
+
+    seen: list[str] = []
+    engine = read_only(engine)
+    event.listen(engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *rest: seen.append(statement))
+    with engine.connect() as conn:
+        together = summary(conn=conn, filters=filters, today=TODAY).to_dict()
+        reads = [s for s in seen if "FROM fact_count" in s]
+        alone = CountReads.fetch
+        monkeypatch.setattr(CountReads, "fetch",
+                            lambda self, wanted: [alone(self, [w]) for w in wanted])
+        one_by_one = summary(conn=conn, filters=filters, today=TODAY).to_dict()
+    assert together == one_by_one
+    assert len(reads) == (0 if filters.counted_dim() is None else 1)

@@ -193,15 +193,16 @@ def test_by_template_from_the_running_counts_is_what_the_facts_say(engine, monke
     dashboard's unfiltered refresh stays quick); the same figures as reading the facts."""
     from datetime import date as day
 
-    from audit_tui.reports import aggregate
+    from audit_tui.reports import aggregate, breakdowns
     from audit_tui.reports.demo_cli import fill
+    from audit_tui.reports.labels import labels_for
     from audit_tui.reports.filters import Filters
 
     fill(engine, audits=60, seed=5, months=2, today=day(2025, 3, 14), parallel=False)
     with engine.connect() as conn:
-        assert aggregate._one_version_each(conn)  # the demo: one version of each
+        assert breakdowns.one_version_each(conn, labels_for(conn))  # the demo: one of each
         quick = aggregate.breakdowns(conn=conn, filters=Filters(), by=("template", "team"))
-        monkeypatch.setattr(aggregate, "_one_version_each", lambda conn: None)
+        monkeypatch.setattr(breakdowns, "one_version_each", lambda conn, labels: None)
         slow = aggregate.breakdowns(conn=conn, filters=Filters(), by=("template", "team"))
     assert quick["template"].rows and all("@" in r.value for r in quick["template"].rows)
     assert quick == slow

@@ -280,5 +280,28 @@ def step_12_fact_audit_plans(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE fact_audit SET (parallel_workers = 0)")
 
 
+# fact_audit's indexes by one dimension and date, each with the audit's id beside it.
+DIMENSION_INDEXES = {"ix_fact_audit_team": "team", "ix_fact_audit_service_area": "service_area",
+                     "ix_fact_audit_template": "template_key",
+                     "ix_fact_audit_auditor": "auditor"}
+
+
+def step_13_fact_audit_covering(conn: Connection) -> None:
+    """PostgreSQL: fact_audit's indexes by dimension and date carry the audit's id (INCLUDE),
+    as SQLite's do by themselves (the table has no rowid, so an index holds the key). Every
+    filtered figure joins the audits a filter keeps to their facts by id; with the id in the
+    index the server reads one team's month from the team index alone (an index-only scan,
+    about 0.2 ms at 100,000 audits) and stops preferring the date index, which read every
+    team's audits of the month and threw nine in ten away (about 0.8 ms, in each of seven
+    statements of a filtered view; issue 17)."""
+    if conn.dialect.name != "postgresql":
+        return
+    for name, column in DIMENSION_INDEXES.items():
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+        conn.exec_driver_sql(f"CREATE INDEX {name} ON fact_audit ({column}, audit_date) "
+                             "INCLUDE (audit_id)")
+
+
 LATER_STEPS = [step_7_action_counts, step_8_fact_versions, step_9_roles,
-               step_10_labels, step_11_programme, step_12_fact_audit_plans]
+               step_10_labels, step_11_programme, step_12_fact_audit_plans,
+               step_13_fact_audit_covering]

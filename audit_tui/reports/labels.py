@@ -34,6 +34,11 @@ class Labels:
     yes_no: dict[str, str] = field(default_factory=dict)  # question key -> prompt, in order
     questions: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (prompt, type)
     indicators: dict[str, IndicatorInfo] = field(default_factory=dict)
+    # Every (key, version) stored, those whose text no longer reads included; None when the
+    # labels were not read from a database.
+    stored: frozenset[tuple[str, int]] | None = None
+    _scale_names: dict[str, dict[int, str]] = field(default_factory=dict, repr=False,
+                                                    compare=False)
 
     def criterion(self, key: str) -> str:
         if not key:
@@ -41,8 +46,12 @@ class Labels:
         return self.criteria.get(key) or BUILTIN_CRITERIA.get(key) or key.replace("_", " ")
 
     def scale_labels(self, key: str, seen: set[int] = frozenset()) -> dict[int, str]:
-        scale = self.scales.get(key)
-        labels = {v.value: v.label for v in scale.values} if scale else {}
+        named = self._scale_names.get(key)
+        if named is None:  # a figure names its scale's grades a hundred times a summary
+            scale = self.scales.get(key)
+            named = self._scale_names[key] = (
+                {v.value: v.label for v in scale.values} if scale else {})
+        labels = dict(named)
         for value in sorted(seen - set(labels)):
             labels[value] = str(value)
         return labels
@@ -59,12 +68,12 @@ def labels_for(conn) -> Labels:
     """The labels of every template version stored in the database (cached by version)."""
     from ..db.state import TemplateTextBroken, template_from_text
 
-    hashes = tuple(r[0] for r in conn.exec_driver_sql(
-        "SELECT hash FROM template_version ORDER BY key, version, stored_at"))
+    hashes = tuple(tuple(r) for r in conn.exec_driver_sql(
+        "SELECT key, version, hash FROM template_version ORDER BY key, version, stored_at"))
     found = _CACHE.get(hashes)
     if found is not None:
         return found
-    labels = Labels()
+    labels = Labels(stored=frozenset((key, version) for key, version, _ in hashes))
     rows = conn.exec_driver_sql(
         "SELECT key, version, text FROM template_version ORDER BY key, version, stored_at")
     for key, version, text in rows:
