@@ -41,8 +41,14 @@ ANALYZED = ("audit", "answer", "repeat_row", "section_result", "action", "audit_
 
 
 def analyze_after_bulk(engine) -> None:
-    """ANALYZE the bulk-loaded tables on a server (nothing on SQLite)."""
+    """ANALYZE the bulk-loaded tables on a server (nothing on SQLite), and VACUUM fact_audit
+    (a row an audit: a few hundred milliseconds at 100,000 audits) so that its pages are
+    known to be visible to all and a filter's audits are read from an index alone (migration
+    step 13) from the start, not once autovacuum comes by. A login that does not own the
+    tables gets the server's warning and nothing is done."""
     if engine.dialect.name != "postgresql":
         return
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE " + ", ".join(ANALYZED))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM fact_audit")
