@@ -415,6 +415,41 @@ def test_a_filtered_view_reads_one_team_s_month_from_the_team_index(pg_schema_ur
     assert "Index Only Scan using ix_fact_audit_team on fact_audit" in plan, plan
 
 
+def test_the_export_s_rows_stream_from_the_first_audit(pg_schema_url):
+    """Every stream the export reads on a server is planned as a walk through the audits in
+    order, each audit's rows found by index and sorted apart (an incremental sort), never as
+    the whole table hashed and sorted before the first row comes (export_layout.Selection;
+    issue 17: 4 s of waiting in a 25 s export at 100,000 audits)."""
+    from audit_tui.reports.demo_cli import fill
+    from audit_tui.reports.export import Reader, records
+
+    prepare(parse_database(pg_schema_url, "--db"))
+    engine = make_engine(pg_schema_url)
+    seen: list[tuple[str, dict]] = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda conn, cursor, sql, params, *rest: seen.append((sql, params)))
+    try:
+        fill(engine, audits=400, seed=3, today=date(2025, 3, 14))
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            seen.clear()
+            next(records(Reader(conn), Filters(), today="2025-03-14"))
+            streams = [(sql, params) for sql, params in seen
+                       if " JOIN " in sql and "ORDER BY f.audit_id" in sql]
+        with engine.connect() as conn:  # (the reader left its connection streaming)
+            raw = conn.connection.driver_connection
+            plans = {sql.split(" FROM ")[0][:40]: "\n".join(
+                r[0] for r in raw.execute(f"EXPLAIN DECLARE c{i} CURSOR FOR {sql}", params).fetchall())
+                for i, (sql, params) in enumerate(streams)}
+    finally:
+        engine.dispose()
+    assert len(plans) == 8  # the audits, sections, answers, actions, indicators, 3 texts
+    for start, plan in plans.items():
+        top = plan.splitlines()[0]
+        assert top.startswith(("Incremental Sort", "Nested Loop", "Result")), (start, plan)
+        assert "Seq Scan on answer" not in plan and "Seq Scan on section_result" not in plan
+
+
 def test_the_tool_s_connections_compile_no_query(pg_schema_url):
     """jit=off on every connection the tool makes (engine.make_engine): an auditor's count of
     the answers under row-level security was costed high enough to be compiled, 0.4 s of

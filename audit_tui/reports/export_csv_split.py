@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SPLIT_FROM = 2000  # more audits than this are written in two halves
-FIRST_SHARE = 0.6  # this process's share of the audits (the helper also writes the texts)
+FIRST_SHARE = 0.65  # this process's share of the audits (the helper also writes the texts;
+#                    0.6 to 0.7 tried at 100,000 audits: 0.65 the quickest, 20-21 s)
 
 
 @dataclass

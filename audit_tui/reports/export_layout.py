@@ -110,14 +110,29 @@ class Selection:
         return "".join(f", {t}{self.collate}" for t in texts)
 
     def select(self, columns: str, join: str = "", order: str = "", group: str = "") -> str:
-        audit_join = f" JOIN audit a ON a.id = f.audit_id{self.status}"
+        """`columns` of the audits kept (`f`, `a`) and their rows in `join`, in audit id order
+        and then `order`.
+
+        On PostgreSQL the audits are first put in order on their own, in a subquery, and
+        their rows joined to them one audit at a time (an index lookup each), so that each
+        audit's few rows are sorted apart (an incremental sort) and the rows stream from the
+        first audit on. Written as one join, the server hashed the whole table (4 million
+        answers at 100,000 audits) and sorted it all before it sent the first row: 4 s of a
+        25 s export that the export spent waiting (issue 17)."""
         group_by = f" GROUP BY {group}" if group else ""
-        return (f"SELECT {columns} FROM fact_audit f{audit_join} {join} WHERE {self.clause}"
-                f"{group_by} ORDER BY f.audit_id{self.collate}{order}")
+        if self.collate:
+            return (f"SELECT {columns} FROM (SELECT f.* FROM fact_audit f JOIN audit a ON "
+                    f"a.id = f.audit_id{self.status} WHERE {self.clause} ORDER BY "
+                    f"f.audit_id{self.collate}) f JOIN audit a ON a.id = f.audit_id {join}"
+                    f"{group_by} ORDER BY f.audit_id{self.collate}{order}")
+        return (f"SELECT {columns} FROM fact_audit f{self._audits()} {join} WHERE "
+                f"{self.clause}{group_by} ORDER BY f.audit_id{order}")
 
     def unordered(self, columns: str) -> str:
-        sql = self.select(columns)
-        return sql[:sql.rindex(" ORDER BY f.audit_id")]
+        return f"SELECT {columns} FROM fact_audit f{self._audits()} WHERE {self.clause}"
+
+    def _audits(self) -> str:
+        return f" JOIN audit a ON a.id = f.audit_id{self.status}"
 
 
 def as_text(value):
