@@ -243,16 +243,19 @@ def _expire(session: Session, model, key: str) -> None:
 
 def save_answer(*, session: Session, audit_id: str, question_key: str, who: str,
                 row_id: str = "", expected_updated_at: Any = _NOT_CHECKED,
-                **fields: Any) -> Answer:
+                progress: tuple[int, int, str | None] | None = None, **fields: Any) -> Answer:
     """Set some fields of one answer (the others keep their value); one row per slot.
 
     `expected_updated_at`: the `updated_at` of the answer as the caller last saw it (None: it
     saw no answer). If the stored answer is different, another copy of the tool changed it
     since, and ChangedElsewhere is raised rather than silently overwriting that change.
 
+    `progress`: (answered, required, resume point or None) to store with the audit's change
+    (as `set_progress` would), in the same statement.
+
     The walk saves an answer at every key press, so this is written with SQL of its own
     (quick_sql; no ORM unit of work): one read of the audit's status and the answer, then
-    one write each for the answer, its history rows and the audit."""
+    the writes of the answer, its history rows and the audit (one statement on a server)."""
     unknown = set(fields) - set(ANSWER_FIELDS)
     if unknown:
         raise ValueError(f"not answer fields: {sorted(unknown)}")
@@ -285,16 +288,17 @@ def save_answer(*, session: Session, audit_id: str, question_key: str, who: str,
                            "what": f"answer {label}", "old_value": _show(old),
                            "new_value": _show(value)})
     if not events:
+        if progress is not None:
+            set_progress(session=session, audit_id=audit_id, answered=progress[0],
+                         required=progress[1], resume_at=progress[2])
         return Answer(**{k: v for k, v in current.items() if v is not None})
     current["updated_at"], current["updated_by"] = now, who
-    if row is None:
-        quick_sql.insert_answer(conn, current)
-    else:
-        quick_sql.update_answer(conn, current["id"], {
-            **{name: current[name] for name in fields}, "updated_at": now, "updated_by": who})
+    changed = None if row is None else (*fields, "updated_at", "updated_by")
+    if quick_sql.write_answer(conn, answer=current, changed=changed, events=events,
+                              audit_id=audit_id, now=now, progress=progress) == 0:
+        raise NotFound("That audit is no longer in the database.")
+    if row is not None:
         _expire(session, Answer, current["id"])
-    quick_sql.insert_events(conn, events)
-    quick_sql.touch_audit(conn, audit_id, now)
     _expire(session, Audit, audit_id)
     return Answer(**current)
 

@@ -78,12 +78,18 @@ class AuditEditor:
         self._saved_resume = None
 
     # -- queueing ---------------------------------------------------------------------------
-    def _queue(self, label: str, change: Callable[[Any], Any], key: str = "") -> None:
+    def _queue(self, label: str, change: Callable[..., Any], key: str = "", *,
+               with_progress: bool = False) -> None:
+        """Queue `change(session)` and the audit's progress after it; `with_progress`: the
+        change stores the progress itself (`change(session, progress)`, an answer's save:
+        in the same statement as the audit's time, one round trip fewer on a server)."""
         done, total = self.state.progress()
         audit_id, resume = self.audit_id, self.resume_at
         self._saved_resume = resume
 
         def work(session):
+            if with_progress:
+                return change(session, (done, total, resume))
             value = change(session)
             store.set_progress(session=session, audit_id=audit_id, answered=done,
                                required=total, resume_at=resume)
@@ -111,7 +117,8 @@ class AuditEditor:
         self.state.slots[slot_key] = Slot(value, na, old.evidence)
         fields = value_fields(question, value) | {"not_applicable": na}
         self._queue(f"answer {question.key}",
-                    self._answer_change(question.key, row, fields), f"q:{question.key}:{row}")
+                    self._answer_change(question.key, row, fields), f"q:{question.key}:{row}",
+                    with_progress=True)
         return True
 
     def set_evidence(self, question: Question, row: str, text: str) -> bool:
@@ -122,21 +129,21 @@ class AuditEditor:
         self.state.slots[slot_key] = Slot(old.value, old.na, text)
         self._queue(f"evidence {question.key}",
                     self._answer_change(question.key, row, {"evidence": text}),
-                    f"e:{question.key}:{row}")
+                    f"e:{question.key}:{row}", with_progress=True)
         return True
 
-    def _answer_change(self, key: str, row: str, fields: dict) -> Callable[[Any], None]:
+    def _answer_change(self, key: str, row: str, fields: dict) -> Callable[..., None]:
         audit_id, who, seen = self.audit_id, self.who, self.seen
 
-        def change(session) -> None:
+        def change(session, progress) -> None:
             # runs on the writer thread, in order, so `seen` always holds this copy's last
             # committed write of the slot when the next save of it is checked
             if seen is None:
                 store.save_answer(session=session, audit_id=audit_id, question_key=key,
-                                  who=who, row_id=row, **fields)
+                                  who=who, row_id=row, progress=progress, **fields)
                 return
             answer = store.save_answer(session=session, audit_id=audit_id, question_key=key,
-                                       who=who, row_id=row,
+                                       who=who, row_id=row, progress=progress,
                                        expected_updated_at=seen.get((key, row)), **fields)
             written = answer.updated_at
             session.info.setdefault(AFTER_COMMIT, []).append(
