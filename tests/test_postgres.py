@@ -406,7 +406,7 @@ def test_a_filtered_view_reads_one_team_s_month_from_the_team_index(pg_schema_ur
                 {"team": team}))
             included = conn.exec_driver_sql(
                 "SELECT indexname FROM pg_indexes WHERE tablename = 'fact_audit' AND "
-                "indexdef LIKE :included ORDER BY 1",
+                "schemaname = current_schema() AND indexdef LIKE :included ORDER BY 1",
                 {"included": "%INCLUDE (audit_id)%"}).scalars().all()
     finally:
         engine.dispose()

@@ -8,8 +8,9 @@ records out as CSV files, one XLSX workbook or one JSON document.
 
 Both engines: on a SQLite file the streams are read with the sqlite3 connection itself, and
 the CSV files are written by SQL (export_csv.py's fast path). On a PostgreSQL server the
-streams are server-side cursors (fetched in batches, never the whole result at once) on one
-read-only REPEATABLE READ transaction (so the five streams see the same audits), ordered by
+streams are read each on a connection of its own, streamed in chunks as the server finds
+them (never the whole result at once), all in the snapshot of one read-only REPEATABLE READ
+transaction, so the five streams see the same audits (server_streams.py), ordered by
 code point (COLLATE "C", as SQLite and Python compare), and the CSV files are written in Python
 (export_csv_rows.write_csv_rows) to the same bytes the SQLite path writes for the same data. Values
 are handed on in SQLite's shapes whatever the engine: dates as 'YYYY-MM-DD', times as
@@ -54,16 +55,28 @@ class Reader:
 
     BATCH = 2000
 
-    def __init__(self, conn) -> None:
+    def __init__(self, conn, streams=None) -> None:
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
         self.raw = None if self.postgres else conn.connection.driver_connection
+        self.streams = streams  # server_streams.SideStreams (a server) or None
 
     def rows(self, sql: str, params=()):
         if self.raw is not None:
             return self.raw.execute(sql, params)
         return self.conn.execution_options(stream_results=True, yield_per=self.BATCH) \
             .exec_driver_sql(sql, params)
+
+    def stream(self, sql: str, params=()):
+        """The rows of one of the export's long ordered streams: on a server with side
+        streams, streamed on a connection of its own (server_streams.py), else `rows()`."""
+        if self.streams is not None:
+            return self.streams.rows(sql, params)
+        return self.rows(sql, params)
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams.close()
 
     def one(self, sql: str, params=()):
         if self.raw is not None:
@@ -140,23 +153,23 @@ class Parts:
 def audit_parts(reader: Reader, sel: Selection) -> Iterator[Parts]:
     """Every exported audit with its rows, in audit id order, from five ordered streams."""
     p = sel.params
-    audits = reader.rows(sel.select(
+    audits = reader.stream(sel.select(
         "a.id, a.case_reference, a.template_key, a.template_version, a.team, a.service_area, "
         "a.social_worker, a.auditor, a.audit_date, a.status, a.submitted_at, a.overall_grade, "
         "a.overall_rationale"), p)
-    sections = _Feed(reader.rows(sel.select(
+    sections = _Feed(reader.stream(sel.select(
         "s.audit_id, s.section_key, s.grade, s.not_applicable",
         "JOIN section_result s ON s.audit_id = f.audit_id", sel.by("s.section_key")), p))
-    answers = _Feed(reader.rows(sel.select(
+    answers = _Feed(reader.stream(sel.select(
         f"n.audit_id, n.question_key, n.row_id, {ANSWER_VALUES}, n.not_applicable, "
         "n.evidence, CASE WHEN n.row_id = '' THEN NULL ELSE "
         "(SELECT r.position FROM repeat_row r WHERE r.id = n.row_id) END",
         "JOIN answer n ON n.audit_id = f.audit_id", sel.by("n.question_key", "n.row_id")), p))
-    actions = _Feed(reader.rows(sel.select(
+    actions = _Feed(reader.stream(sel.select(
         "x.audit_id, x.description, x.owner, x.due_date, x.status, x.completed_date, x.note",
         "JOIN action x ON x.audit_id = f.audit_id",
         ", x.created_at" + (sel.by("x.id") if reader.postgres else "")), p))
-    indicators = _Feed(reader.rows(sel.select(
+    indicators = _Feed(reader.stream(sel.select(
         "i.audit_id, i.indicator_key, i.row_id, i.label, i.unit, i.limit_value, i.amount, "
         "i.met, i.open_ended", "JOIN indicator_result i ON i.audit_id = f.audit_id",
         sel.by("i.indicator_key", "i.row_id")), p))
@@ -186,7 +199,7 @@ def records(reader: Reader, filters: Filters, *, today: str,
     maker = export_texts.TextRows(layout or layout_for(reader, sel), hide,
                                   moderated_by_audit(reader))
     texts = {name: _Feed(rows)
-             for name, rows in export_texts.streams(reader.rows, sel).items()}
+             for name, rows in export_texts.streams(reader.stream, sel).items()}
     for parts in audit_parts(reader, sel):
         audit = parts.audit
         key = audit[0]
@@ -243,13 +256,20 @@ def export(*, conn, filters: Filters, fmt: str, out: Path, pseudonymise: bool = 
             own = own.execution_options(isolation_level="REPEATABLE READ",
                                         postgresql_readonly=True)
             with own.begin():
+                from .server_streams import SideStreams
+
+                # (before anything is read: the snapshot the streams and a helper join)
+                reader = Reader(own, SideStreams.exported_by(own))
                 server = None
-                if fmt == "csv":  # (before anything is read: the snapshot a helper joins)
+                if fmt == "csv":
                     from .export_csv_split import ServerSnapshot
 
                     server = ServerSnapshot.take(own)
-                return _export(Reader(own), server, filters=filters, fmt=fmt, out=out,
-                               pseudonymise=pseudonymise, today=today)
+                try:
+                    return _export(reader, server, filters=filters, fmt=fmt, out=out,
+                                   pseudonymise=pseudonymise, today=today)
+                finally:
+                    reader.close()
     raw = conn.connection.driver_connection
     snapshot = None
     if fmt == "csv":  # before `raw` reads anything

@@ -103,7 +103,7 @@ ROW_FILES = ("audits", "answers", "actions", "indicators")
 def write_texts(reader, selection, paths: dict, layout: Layout, pseudonymise,
                 moderated: dict) -> None:
     """The section texts, conversations and feedback files (export_texts)."""
-    export_texts.write_csv(reader.rows, selection, paths,
+    export_texts.write_csv(reader.stream, selection, paths,
                            export_texts.TextRows(layout, pseudonymise, moderated))
 
 

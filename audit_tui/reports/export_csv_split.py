@@ -167,6 +167,7 @@ def _second_half(job: _Job, theirs, done) -> None:  # pragma: no cover - the hel
     from .export_csv_rows import ROW_FILES, write_rows, write_texts
     from .export_layout import open_csv
     from .processes import SharedCount
+    from .server_streams import SideStreams
 
     engine = make_engine(job.server.url)
     try:
@@ -179,20 +180,25 @@ def _second_half(job: _Job, theirs, done) -> None:  # pragma: no cover - the hel
             with conn.begin():
                 conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{job.server.snapshot}'")
                 theirs.send(("ready",))
-                reader = Reader(conn)
-                handles = {key: open_csv(Path(job.temps[key])) for key in ROW_FILES}
+                reader = Reader(conn, SideStreams(engine, job.server.snapshot,
+                                                  job.server.search_path))
                 try:
-                    writers = {key: csv.writer(handles[key], lineterminator="\r\n")
-                               for key in ROW_FILES}
-                    counts = write_rows(
-                        audit_parts(reader, half(job.selection, ">=", job.middle)),
-                        job.layout, writers, today=job.today, pseudonymise=job.pseudonymise,
-                        progress=SharedCount(done), moderated=job.moderated)
+                    handles = {key: open_csv(Path(job.temps[key])) for key in ROW_FILES}
+                    try:
+                        writers = {key: csv.writer(handles[key], lineterminator="\r\n")
+                                   for key in ROW_FILES}
+                        counts = write_rows(
+                            audit_parts(reader, half(job.selection, ">=", job.middle)),
+                            job.layout, writers, today=job.today,
+                            pseudonymise=job.pseudonymise, progress=SharedCount(done),
+                            moderated=job.moderated)
+                    finally:
+                        for handle in handles.values():
+                            handle.close()
+                    write_texts(reader, job.selection, job.paths, job.layout,
+                                job.pseudonymise, job.moderated)
                 finally:
-                    for handle in handles.values():
-                        handle.close()
-                write_texts(reader, job.selection, job.paths, job.layout, job.pseudonymise,
-                            job.moderated)
+                    reader.close()
         theirs.send(("done", *counts))
     except BaseException as exc:
         theirs.send(("failed", f"{type(exc).__name__}: {exc}"))
