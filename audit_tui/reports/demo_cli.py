@@ -67,8 +67,14 @@ def run_demo(args) -> int:
     prepare(target)
     engine = open_engine(target)
     try:
-        made = fill(engine, audits=args.audits, seed=args.seed, months=args.months,
-                    fresh=fresh, url=target.url, analyze=False)
+        from ..db.bulk_keys import restore, set_aside
+
+        set_aside(engine)  # (into an empty database on a server: checked after, in one pass)
+        try:
+            made = fill(engine, audits=args.audits, seed=args.seed, months=args.months,
+                        fresh=fresh, url=target.url, analyze=False)
+        finally:
+            restore(engine)
         from .demo_extras import add_extras
 
         # A server's tables are analysed on a connection of their own while the extras are
