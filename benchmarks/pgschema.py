@@ -41,3 +41,20 @@ class Schema:
     def drop(self) -> None:
         with self.admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{self.name}" CASCADE')
+
+    def settle(self, limit: float = 600.0) -> float:
+        """Wait until no autovacuum worker is at work in the database (after a bulk load it
+        vacuums the new tables for a minute or more, beside whatever is measured); returns
+        the seconds waited (at most `limit`)."""
+        import time
+
+        start = time.monotonic()
+        while time.monotonic() - start < limit:
+            with self.admin.connect() as conn:
+                busy = conn.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity WHERE backend_type = "
+                    "'autovacuum worker' AND datname = current_database()").scalar()
+            if not busy:
+                break
+            time.sleep(1.0)
+        return time.monotonic() - start
