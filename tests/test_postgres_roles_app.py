@@ -16,7 +16,7 @@ from audit_tui.db.opening import prepare
 from audit_tui.db.refusals import Refused
 
 from .pg_roles import (  # noqa: F401 - server is a fixture
-    DAY, answer, make_audit, run_sql, server)
+    DAY, answer, make_audit, run_sql, server, submit)
 
 
 # -- many writers ------------------------------------------------------------------------------
@@ -153,14 +153,17 @@ def test_qa_imports_a_bundle_and_an_auditor_may_not(server, example_template, tm
                 (f"%imported by {quinn}",)).scalar() >= 3
 
 
-async def test_a_reader_in_the_app_is_told_what_the_role_reads(server):
+async def test_a_reader_in_the_app_is_told_what_the_role_reads(server, example_template):
+    """The home screen says the role cannot read audits (never "no audits in this database
+    yet", when there are), and so does the dashboard."""
     from textual.widgets import Static
 
     from audit_tui.app import AuditApp
     from audit_tui.locations import parse_database
     from audit_tui.screens.dashboard import DashboardScreen
 
-    rita = server.login("reader")
+    alice, rita = server.login("auditor", "North"), server.login("reader")
+    make_audit(server.engine_for(alice), example_template, alice)
     app = AuditApp(database=parse_database(server.url_for(rita), "--db"), warm_up=False)
     sentence = "Your role (reader) cannot read audits: readers see the report figures only."
 
@@ -168,9 +171,45 @@ async def test_a_reader_in_the_app_is_told_what_the_role_reads(server):
         return " ".join(str(w.render()) for w in app.screen.query(Static))
 
     async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(200):
+            if app.screen.loaded:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        home = str(app.screen.query_one("#welcome", Static).render())
+        assert sentence in home and "no audits" not in home
         app.action_dashboard()
         for _ in range(200):
             if isinstance(app.screen, DashboardScreen) and sentence in shown():
                 break
             await pilot.pause(0.05)
         assert sentence in shown() and "psycopg" not in shown()
+
+
+async def test_a_submitted_audit_tells_an_auditor_who_reopens_it(server, example_template):
+    """The read-only banner of a submitted audit names ctrl+o only for a role that has it: an
+    auditor is told QA reopens it, and ctrl+o does nothing."""
+    from textual.widgets import Static
+
+    from audit_tui.app import AuditApp
+    from audit_tui.locations import parse_database
+    from audit_tui.screens.walk import WalkScreen
+
+    alice, dave = server.login("auditor", "North"), server.login("auditor", "North")
+    theirs = make_audit(server.engine_for(alice), example_template, alice)
+    answer(server.engine_for(alice), theirs, alice)
+    submit(server.engine_for(alice), theirs, alice)
+    app = AuditApp(database=parse_database(server.url_for(dave), "--db"), warm_up=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_audit(theirs)
+        for _ in range(200):
+            if isinstance(app.screen, WalkScreen) and app.screen.info is not None:
+                break
+            await pilot.pause(0.05)
+        screen = app.screen
+        await pilot.pause()
+        banner = str(screen.query_one("#walk-banner", Static).render())
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert app.screen is screen  # no reason dialog
+    assert "read-only; QA can reopen it with a reason." in banner and "ctrl+o" not in banner

@@ -22,6 +22,7 @@ WELCOME = (
     "you through its questions. Every answer is saved as you go.\n\n"
     "Press  ?  for every key,  ctrl+p  for the command palette,  ctrl+q  to quit."
 )
+UNREAD = "{error}\n\nPress  ?  for every key,  ctrl+p  for the command palette,  ctrl+q  to quit."
 
 
 def _when(value: datetime | None) -> str:
@@ -77,6 +78,7 @@ class HomeScreen(Screen):
         self.audits: list[AuditSummary] = []
         self.total = 0
         self.loaded = False
+        self.load_error = ""  # why the audits could not be read, if they could not
         self.concerns = 0
         self.conflicting: frozenset[str] = frozenset()
         self._fill_serial = 0
@@ -125,6 +127,7 @@ class HomeScreen(Screen):
 
     def on_home_screen_loaded(self, message: Loaded) -> None:
         self.audits, self.total, self.loaded = message.audits, message.total, True
+        self.load_error = message.error
         self.conflicting = message.alerts.conflicting
         self.show_alerts(message.alerts.concerns, message.alerts.overdue)
         self.fill()
@@ -176,7 +179,11 @@ class HomeScreen(Screen):
             serial = self._fill_serial
             self.call_after_refresh(lambda: self.add_rest(shown[FIRST_ROWS:], widths, serial))
         empty = not self.audits
-        self.query_one("#welcome").display = empty
+        welcome = self.query_one("#welcome", Static)
+        welcome.display = empty
+        if empty:  # (never "no audits yet" where the audits could not be read)
+            welcome.update(UNREAD.format(error=self.load_error) if self.load_error
+                           else WELCOME)
         # Hidden and unfocusable while empty: a first key never lands in an unseen box.
         for widget in (table, self.query_one("#filter", Input)):
             widget.display = not empty

@@ -210,8 +210,15 @@ class WalkScreen(TypedTextAutosave, RowAndSectionActions, Screen):
         elif self.read_only:
             when = self.info.submitted_at
             day = format_date(when.astimezone().date()) if when else "an earlier date"
-            banner.update(f"{self.info.status.capitalize()} on {day} — read-only; press ctrl+o "
-                          "to reopen it with a reason.")
+            banner.update(f"{self.info.status.capitalize()} on {day} — read-only; "
+                          + self.reopen_hint() + ".")
+
+    def reopen_hint(self) -> str:
+        """How this audit is reopened: by ctrl+o, or (a shared server's role without it) by
+        QA."""
+        if self.app.services.may("reopen"):
+            return "press ctrl+o to reopen it with a reason"
+        return "QA can reopen it with a reason"
 
     # -- moving -------------------------------------------------------------------------------
     async def go(self, index: int, flush: bool = True) -> None:

@@ -66,7 +66,7 @@ class RowAndSectionActions:
     def action_toggle_not_applicable(self) -> None:
         section = self.optional_section()
         if self.read_only:
-            self.notify("This audit is read-only: ctrl+o reopens it.", severity="warning")
+            self.notify(f"This audit is read-only: {self.reopen_hint()}.", severity="warning")
             return
         if section is None:
             self.notify("This section always applies: it cannot be marked as not applying.",
