@@ -296,3 +296,34 @@ def test_a_login_that_may_not_migrate_is_told_to_ask_the_administrator(server, c
                                         "setup" in err and "Traceback" not in err
     assert main(["--db", server.url, "server", "setup"]) == 0  # the administrator migrates
     assert main(["--db", server.url_for(alice), "report"]) == 0
+
+
+def test_an_auditor_s_report_says_which_audits_its_moderations_count(server, example_template):
+    """The grades are report-level figures every role reads; the moderations only those of
+    the audits the login reads. An auditor of one team is told so in the report; a moderator
+    and QA, who read every moderated audit, are not."""
+    from audit_tui.db.server_roles import PART_SCOPE
+    from audit_tui.reports.aggregate import summary
+    from audit_tui.reports.writers_text import heading
+
+    alice, eve = server.login("auditor", "North"), server.login("auditor", "South")
+    bob, quinn = server.login("moderator"), server.login("qa")
+    for who, team in ((alice, "North"), (eve, "South")):
+        engine = server.engine_for(who)
+        audit_id = make_audit(engine, example_template, who, team=team, ref=f"CH-{team}")
+        with session_scope(engine) as s:
+            store.set_overall(session=s, audit_id=audit_id, who=who, grade=2)
+        submit(engine, audit_id, who)
+        with session_scope(server.engine_for(bob)) as s:
+            moderation.record(session=s, audit_id=audit_id, section_key="", who=bob)
+    found = {}
+    for who in (alice, bob, quinn):
+        with server.engine_for(who).connect() as conn:
+            found[who] = summary(conn=conn)
+    assert found[alice].audits == found[bob].audits == 2
+    assert (found[alice].moderated, found[bob].moderated, found[quinn].moderated) == (1, 2, 2)
+    assert found[alice].moderation_scope == PART_SCOPE
+    assert found[bob].moderation_scope == found[quinn].moderation_scope == ""
+    said = " ".join(heading(found[alice]))
+    assert f"the moderations and concerns below count {PART_SCOPE}" in said
+    assert "count only" not in " ".join(heading(found[bob]))

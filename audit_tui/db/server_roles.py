@@ -57,6 +57,29 @@ def roles_of(conn) -> frozenset[str]:
     return frozenset(r for r in sp.ROLES if sp.role_name(prefix, r) in found)
 
 
+PART_SCOPE = "only the audits your role reads (your team's and your own)"
+
+
+def part_read_scope(conn) -> str:
+    """On a shared server, where the connected login is an auditor who reads only their
+    team's audits and their own (setup's `--auditors-read team`), a phrase saying so
+    (PART_SCOPE); '' where the login reads every audit a report counts (a moderator, QA, an
+    auditor on a server set up with `all`, the administrator, a file). One statement, and
+    never an error for a role that is missing."""
+    if conn.dialect.name != "postgresql":
+        return ""
+    if conn.exec_driver_sql("SELECT to_regclass('server_setting')").scalar() is None:
+        return ""
+    row = conn.exec_driver_sql(
+        "SELECT bool_or(g.rolname = p.value || '_auditor') AND NOT "
+        "bool_or(g.rolname <> p.value || '_auditor') FROM server_setting p "
+        "JOIN server_setting r ON r.name = 'auditors_read' AND r.value = 'team' "
+        "JOIN pg_roles g ON g.rolname IN (p.value || '_auditor', p.value || '_qa', "
+        "p.value || '_moderator') AND pg_has_role(current_user, g.oid, 'MEMBER') "
+        "WHERE p.name = 'prefix' GROUP BY p.value").first()
+    return PART_SCOPE if row is not None and row[0] else ""
+
+
 def identity(engine) -> tuple[str, frozenset[str]]:
     """Who the server says the connected login is, and its audit-tui roles."""
     with engine.connect() as conn:

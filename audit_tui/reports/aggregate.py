@@ -149,6 +149,10 @@ def _moderation_and_concerns(conn, filters: Filters, result: Summary, labels: La
         f"SELECT count(*), count(e.acknowledged_at) {base} "
         f"JOIN escalation e ON e.audit_id = f.audit_id WHERE {clause}", params).first()
     result.escalations, result.escalations_open = int(row[0]), int(row[0]) - int(row[1])
+    if result.moderated or result.escalations:
+        from ..db.server_roles import part_read_scope
+
+        result.moderation_scope = part_read_scope(conn)
 
 
 def _count_action(row: ActionRow, status: str, n: int) -> None:

@@ -231,6 +231,10 @@ class Summary:
     escalations: int = 0
     escalations_open: int = 0
     moderation_changes: list[ModerationChange] = field(default_factory=list)
+    # Issue 17: on a shared server the grades count every audit (report-level figures any
+    # role reads) but the moderations and concerns only those the login may read; for an
+    # auditor reading their team's audits that is fewer, and the lines say so ('' otherwise).
+    moderation_scope: str = ""
     # Issue 15: the audit programme's completion line and sample coverage ('' without one).
     programme: str = ""
 
@@ -256,6 +260,7 @@ class Summary:
                            "changes": [c.to_dict() for c in self.moderation_changes]},
             "safeguarding_concerns": {"raised": self.escalations,
                                       "unacknowledged": self.escalations_open},
+            "moderation_and_concerns_counted_in": self.moderation_scope or "every audit",
             "programme": self.programme,
         }
 

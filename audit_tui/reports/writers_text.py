@@ -16,6 +16,9 @@ def heading(s: Summary) -> list[str]:
     lines = [f"Case file audits: summary grades ({s.filters.describe()})",
              f"{s.audits} submitted audit{'s' if s.audits != 1 else ''}; actions as of "
              f"{s.today:%d/%m/%Y}."]
+    if s.moderation_scope and (s.moderated or s.escalations):
+        lines.append(f"The grades count every audit; the moderations and concerns below count "
+                     f"{s.moderation_scope}.")
     if s.moderated:
         lines.append(f"{s.moderated} grade(s) moderated; {s.moderated_differ} counted with the "
                      "moderator's grade, which differed from the auditor's (marked *; see "

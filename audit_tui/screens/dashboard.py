@@ -189,6 +189,8 @@ class DashboardScreen(Screen):
         if s.moderated_differ:
             line += (f" · {s.moderated_differ} grade(s) changed by moderation: the moderator's "
                      "counted, marked *")
+            if s.moderation_scope:
+                line += f" (moderations: {s.moderation_scope})"
         self.query_one("#dash-summary", Static).update(line)
         rows = [("Overall grade", f) for f in s.overall[:1]]
         rows += [(f.title, f) for f in s.criteria if overall is None or f.scale == overall.scale]
