@@ -19,6 +19,17 @@ from .pg_roles import (  # noqa: F401 - server is a fixture
     DAY, answer, make_audit, run_sql, server, submit)
 
 
+async def open_walk(app, pilot, audit_id: str) -> None:
+    """Open `audit_id` in the app and wait until its walk has read it."""
+    from audit_tui.screens.walk import WalkScreen
+
+    app.open_audit(audit_id)
+    for _ in range(200):
+        if isinstance(app.screen, WalkScreen) and app.screen.info is not None:
+            return
+        await pilot.pause(0.05)
+
+
 # -- many writers ------------------------------------------------------------------------------
 def test_twelve_auditors_write_at_once_with_the_policies_on(server, example_template):
     logins = [server.login("auditor", f"Team {i % 3}") for i in range(12)]
@@ -94,17 +105,11 @@ async def test_another_auditors_draft_opens_read_only(server, example_template):
 
     from audit_tui.app import AuditApp
     from audit_tui.locations import parse_database
-    from audit_tui.screens.walk import WalkScreen
-
     alice, dave = server.login("auditor", "North"), server.login("auditor", "North")
     mine = make_audit(server.engine_for(alice), example_template, alice)
     app = AuditApp(database=parse_database(server.url_for(dave), "--db"), warm_up=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_audit(mine)
-        for _ in range(200):
-            if isinstance(app.screen, WalkScreen) and app.screen.info is not None:
-                break
-            await pilot.pause(0.05)
+        await open_walk(app, pilot, mine)
         screen = app.screen
         assert screen.read_only and not screen.check_action("reopen", ())
         banner = str(screen.query_one("#walk-banner", Static).render())
@@ -193,19 +198,13 @@ async def test_a_submitted_audit_tells_an_auditor_who_reopens_it(server, example
 
     from audit_tui.app import AuditApp
     from audit_tui.locations import parse_database
-    from audit_tui.screens.walk import WalkScreen
-
     alice, dave = server.login("auditor", "North"), server.login("auditor", "North")
     theirs = make_audit(server.engine_for(alice), example_template, alice)
     answer(server.engine_for(alice), theirs, alice)
     submit(server.engine_for(alice), theirs, alice)
     app = AuditApp(database=parse_database(server.url_for(dave), "--db"), warm_up=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_audit(theirs)
-        for _ in range(200):
-            if isinstance(app.screen, WalkScreen) and app.screen.info is not None:
-                break
-            await pilot.pause(0.05)
+        await open_walk(app, pilot, theirs)
         screen = app.screen
         await pilot.pause()
         banner = str(screen.query_one("#walk-banner", Static).render())

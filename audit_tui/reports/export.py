@@ -264,7 +264,7 @@ def export(*, conn, filters: Filters, fmt: str, out: Path, pseudonymise: bool = 
                 if fmt == "csv":
                     from .export_csv_split import ServerSnapshot
 
-                    server = ServerSnapshot.take(own)
+                    server = ServerSnapshot.take(own, reader.streams)
                 try:
                     return _export(reader, server, filters=filters, fmt=fmt, out=out,
                                    pseudonymise=pseudonymise, today=today)

@@ -17,7 +17,6 @@ stays in one process. The files are byte for byte those of one process (a test c
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from copy import copy
 from dataclasses import dataclass
@@ -37,19 +36,15 @@ class ServerSnapshot:
     search_path: str  # (a URL's options, such as a schema to use, are not in the engine's URL)
 
     @classmethod
-    def take(cls, conn) -> "ServerSnapshot | None":
-        """From `conn`, in a REPEATABLE READ transaction that has read nothing yet; None
-        where a helper process does not start cheaply."""
+    def take(cls, conn, streams) -> "ServerSnapshot | None":
+        """For the export's connection `conn` and its server_streams.SideStreams (whose
+        snapshot the helper joins too); None where a helper process does not start cheaply."""
         from .processes import has_cheap_helpers
 
         if not has_cheap_helpers():
             return None
-        snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
-        if not re.fullmatch(r"[0-9A-Fa-f-]+", snapshot or ""):
-            return None
-        search_path = conn.exec_driver_sql("SELECT current_setting('search_path')").scalar()
-        return cls(conn.engine.url.render_as_string(hide_password=False), snapshot,
-                   search_path)
+        return cls(conn.engine.url.render_as_string(hide_password=False), streams.snapshot,
+                   streams.search_path)
 
 
 @dataclass

@@ -27,7 +27,7 @@ class SideStreams:
         if not re.fullmatch(r"[0-9A-Fa-f-]+", snapshot or ""):
             raise ValueError("the server gave no snapshot to share")
         self.engine, self.snapshot, self.search_path = engine, snapshot, search_path
-        self._open: list = []
+        self._open: list[tuple] = []  # (connection, its stream)
 
     @classmethod
     def exported_by(cls, conn) -> "SideStreams":
@@ -44,14 +44,18 @@ class SideStreams:
         from ..db.engine import to_pyformat
 
         conn = self.engine.connect()
-        self._open.append(conn)
-        conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-        conn.begin()
-        conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{self.snapshot}'")
-        conn.exec_driver_sql("SELECT set_config('search_path', ?, true)", (self.search_path,))
-        cursor = conn.connection.driver_connection.cursor()
-        rows = cursor.stream(to_pyformat(sql), params or None, size=self.CHUNK)
-        self._open[-1] = (conn, rows)
+        try:
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            conn.begin()
+            conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{self.snapshot}'")
+            conn.exec_driver_sql("SELECT set_config('search_path', ?, true)",
+                                 (self.search_path,))
+            rows = conn.connection.driver_connection.cursor().stream(
+                to_pyformat(sql), params or None, size=self.CHUNK)
+        except BaseException:
+            conn.close()
+            raise
+        self._open.append((conn, rows))
         return rows
 
     def close(self) -> None:
@@ -59,11 +63,9 @@ class SideStreams:
         to its end is closed first: psycopg cancels its query (a suspended stream holds its
         connection's lock, and giving the connection back would wait for it for ever)."""
         while self._open:
-            found = self._open.pop()
-            conn, rows = found if isinstance(found, tuple) else (found, None)
+            conn, rows = self._open.pop()
             try:
-                if rows is not None:
-                    rows.close()
+                rows.close()
                 conn.close()
             except Exception:  # the connection is discarded instead
                 try:
