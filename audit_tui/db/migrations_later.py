@@ -302,6 +302,31 @@ def step_13_fact_audit_covering(conn: Connection) -> None:
                              "INCLUDE (audit_id)")
 
 
+# What a filtered figure reads of an audit's facts besides the dimension it filters by: its
+# id (to join its grades, indicators and actions) and the columns of every breakdown
+# (reports/filters.GROUPS).
+BREAKDOWN_COLUMNS = ("audit_id", "team", "service_area", "template_key", "template_version",
+                     "auditor", "month")
+
+
+def step_14_fact_audit_breakdowns(conn: Connection) -> None:
+    """PostgreSQL: fact_audit's indexes by dimension and date carry the breakdown columns too
+    (issue 17). A filtered view breaks one team's month down by template and auditor: with
+    only the id in the team index the server read those audits through the date index and
+    the table, every team's audits of the month with nine in ten thrown away (0.8 ms of the
+    grade breakdown's 5 ms at 100,000 audits), and the audit count by template and auditor
+    likewise. Carrying them makes both an index-only read of one dimension's slice, whatever
+    the filter's dimension. fact_audit holds a row an audit, so the four indexes stay small
+    (about 15 MB each at 100,000 audits, the size of the table)."""
+    if conn.dialect.name != "postgresql":
+        return
+    for name, column in DIMENSION_INDEXES.items():
+        carried = ", ".join(c for c in BREAKDOWN_COLUMNS if c != column)
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+        conn.exec_driver_sql(f"CREATE INDEX {name} ON fact_audit ({column}, audit_date) "
+                             f"INCLUDE ({carried})")
+
+
 LATER_STEPS = [step_7_action_counts, step_8_fact_versions, step_9_roles,
                step_10_labels, step_11_programme, step_12_fact_audit_plans,
-               step_13_fact_audit_covering]
+               step_13_fact_audit_covering, step_14_fact_audit_breakdowns]

@@ -4,4 +4,4 @@
 APPLICATION_ID = 0x41554454
 
 # The schema version this build of the tool writes: the number of steps in migrations.STEPS.
-LATEST = 13
+LATEST = 14
