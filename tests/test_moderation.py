@@ -51,6 +51,22 @@ def test_agree_and_own_grade_are_stored_with_history(engine, submitted):
         assert "moderation assessment" in events and "moderation overall" in events
 
 
+def test_the_auditor_s_grades_come_in_key_order_whatever_the_table_returns(engine, submitted):
+    """The sections in key order and the overall grade last, on both engines: the demo
+    moderates an audit's first three, so a server's table order (an updated row moves to the
+    end of its heap) must not decide which."""
+    with engine.begin() as conn:  # (as a late correction would: the row is written again)
+        conn.exec_driver_sql("UPDATE section_result SET rationale = rationale || '.' "
+                             "WHERE section_key = 'assessment'")
+    with session_scope(engine) as s:
+        if engine.dialect.name == "postgresql":  # (a table read in its own order, as a big
+            for scan in ("indexscan", "bitmapscan"):  # table's may be)
+                s.connection().exec_driver_sql(f"SET LOCAL enable_{scan} = off")
+        grades = moderation.auditor_grades(session=s, audit_id=submitted)
+    assert list(grades) == ["assessment", "plo", ""]
+    assert grades["assessment"] == ("assessment_quality", 2) and grades[""] == ("", 2)
+
+
 def test_own_audits_and_drafts_cannot_be_moderated(engine, example_template, submitted):
     with session_scope(engine) as s:
         with pytest.raises(store.StoreError, match="your own"):

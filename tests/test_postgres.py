@@ -214,6 +214,30 @@ def test_both_engines_give_identical_figures_for_the_same_audits(tmp_path, pg_sc
         server_engine.dispose()
 
 
+def test_the_demo_makes_the_same_audits_and_moderations_on_both_engines(tmp_path,
+                                                                         pg_schema_url):
+    """`demo` with one seed into a file and into a server: the same audits, moderations,
+    concerns, conversations and reopened audits, so a trial's figures on one engine can be
+    checked against the other's."""
+    from audit_tui.reports.demo_cli import fill as demo_fill
+    from audit_tui.reports.demo_extras import add_extras
+    from .test_reports_demo import extras_of
+
+    found = []
+    for target in (parse_database(str(tmp_path / "lite.db"), "--db"),
+                   parse_database(pg_schema_url, "--db")):
+        prepare(target)
+        engine = open_engine(target)
+        try:
+            demo_fill(engine, audits=300, seed=4, months=6, today=TODAY, parallel=False)
+            add_extras(engine, seed=4)
+            found.append(extras_of(engine))
+        finally:
+            engine.dispose()
+    assert len(found[0]["moderations"]) >= 20
+    assert found[0] == found[1]
+
+
 def test_both_engines_export_the_same_bytes_for_the_same_audits(tmp_path, pg_schema_url,
                                                                 capsys):
     """Synthetic audits (repeating groups, several choices, numbers, indicators, actions,

@@ -169,6 +169,43 @@ def test_the_demo_fills_every_report(capsys, monkeypatch, db_target, engine):
                    "m.auditor_grade AND g.grade = m.moderator_grade") >= 1
 
 
+def extras_of(engine) -> dict[str, list]:
+    """What the demo's extras made, by case reference (ids differ from run to run)."""
+    queries = {
+        "moderations": "SELECT a.case_reference, m.section_key, m.auditor_grade, "
+                       "m.moderator_grade FROM moderation m JOIN audit a ON a.id = m.audit_id",
+        "concerns": "SELECT a.case_reference, e.urgency, e.acknowledged_at IS NULL FROM "
+                    "escalation e JOIN audit a ON a.id = e.audit_id",
+        "conversations": "SELECT a.case_reference, w.how FROM worker_conversation w JOIN "
+                         "audit a ON a.id = w.audit_id",
+        "statuses": "SELECT case_reference, status FROM audit"}
+    with read_only(engine).connect() as conn:
+        return {name: sorted(tuple(r) for r in conn.exec_driver_sql(sql))
+                for name, sql in queries.items()}
+
+
+def test_the_demo_s_moderations_and_concerns_follow_the_seed(db_factory, monkeypatch):
+    """The same seed moderates, raises concerns on and reopens the same audits, whether the
+    demo's audits were made by one process or shared with a helper (whose ids count from a
+    random start of their own): the sample is drawn in case-reference order, not id order."""
+    from audit_tui.db.opening import open_engine
+    from audit_tui.reports import demo_cli
+    from audit_tui.reports.demo_extras import add_extras
+
+    monkeypatch.setattr(demo_cli, "PART", 60)
+    found = {}
+    for parallel in (False, True):
+        target = db_factory()
+        engine = open_engine(target)
+        fill(engine, audits=400, seed=9, months=2, today=TODAY, parallel=parallel,
+             url=target.url)
+        add_extras(engine, seed=9)
+        found[parallel] = extras_of(engine)
+        engine.dispose()
+    assert found[False]["moderations"] and found[False]["concerns"]
+    assert found[True] == found[False]
+
+
 # -- identifiers ------------------------------------------------------------------------------
 def is_uuid7(value: str) -> bool:
     found = uuid.UUID(value)

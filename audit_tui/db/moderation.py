@@ -50,12 +50,12 @@ def is_own_audit(*, session: Session, audit: Audit, moderator: str) -> bool:
 
 
 def auditor_grades(*, session: Session, audit_id: str) -> dict[str, tuple[str, int | None]]:
-    """section_key -> (criterion, the auditor's grade) for every graded section and the overall
-    grade ('')."""
+    """section_key -> (criterion, the auditor's grade) for every graded section, in the order
+    of their keys on every engine, and the overall grade ('') last."""
     audit = get_audit(session=session, audit_id=audit_id)
     grades = {r.section_key: (r.criterion, r.grade) for r in session.exec(
-        select(SectionResult).where(SectionResult.audit_id == audit_id))
-        if not r.not_applicable}
+        select(SectionResult).where(SectionResult.audit_id == audit_id)
+        .order_by(SectionResult.section_key)) if not r.not_applicable}
     grades[OVERALL] = ("", audit.overall_grade)
     return grades
 

@@ -41,12 +41,15 @@ def add_extras(engine, *, seed: int = 1) -> Extras:
 
     rng = random.Random(f"demo-extras-{seed}")
     done = Extras()
+    # In case-reference order (a seed numbers them alike), not by id: a helper process's ids
+    # count from a random start of their own, so the same seed picks the same audits on either
+    # engine however the demo's work was shared out.
     with engine.connect() as conn:
         ids = [r[0] for r in conn.exec_driver_sql(
             "SELECT a.id FROM audit a WHERE a.status = 'submitted' AND a.case_reference "
             "LIKE 'DEMO-%' AND NOT EXISTS (SELECT 1 FROM moderation m WHERE m.audit_id = a.id) "
             "AND NOT EXISTS (SELECT 1 FROM escalation e WHERE e.audit_id = a.id) "
-            "ORDER BY a.id")]
+            "ORDER BY a.case_reference, a.id")]
     picked: dict[str, list[str]] = {}
     for name in SHARE:
         count = min(MOST[name], max(1, round(len(ids) * SHARE[name]))) if ids else 0
