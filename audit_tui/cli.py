@@ -212,6 +212,8 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         handler = getattr(args, "handler", None)
+        if handler is not None or args.command is not None:
+            _stop_cleanly_when_told()
         if handler is not None:
             _wait_for_other_writers()
             return handler(args)
@@ -231,6 +233,13 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a file it could not read or write (a full disk, no permission)
+        from .reports.safe import NotPlaced
+
+        where = f": {exc.filename}" if exc.filename else ""
+        said = str(exc) if isinstance(exc, NotPlaced) else f"{exc.strerror or exc}{where}."
+        print(f"audit-tui: {said}", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as exc:
         if "sqlalchemy" not in sys.modules and "sqlite3" not in sys.modules:
             raise
@@ -253,6 +262,21 @@ def _run(args: argparse.Namespace) -> int:
               f"more than {LOCK_WAIT_S // 60} minutes. This command changed nothing; run it "
               "again when the other program has finished.", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _stop_cleanly_when_told() -> None:
+    """A command told to stop (SIGTERM: a shutdown, a scheduler's time limit, `kill`) leaves as
+    Ctrl+C does, through its own clean-up: a transaction rolled back, a half-written export's
+    private folder removed, a helper process stopped. (Python's default is to die at once.)"""
+    import signal
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    try:
+        signal.signal(signal.SIGTERM, stop)
+    except (ValueError, OSError, AttributeError):  # not the main thread, or no such signal
+        pass
 
 
 def _refusal(args: argparse.Namespace, exc: BaseException) -> str:

@@ -30,7 +30,7 @@ BOTH_ENGINES = {
     "test_writer_connection", "test_reports_moderated", "test_faults", "test_document",
     "test_action_counts", "test_state_batch", "test_input_rules",
     "test_reports_versions",
-    "test_reports_export_texts", "test_reports_views",
+    "test_reports_export_texts", "test_reports_views", "test_reports_export_staged",
 }
 # Tests of those modules that need code not yet ported to PostgreSQL, with the reason (none
 # now; a test name here runs on SQLite only).

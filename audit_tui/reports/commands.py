@@ -147,7 +147,7 @@ def write_output(text: str, out: Path | None, fmt: str) -> None:
     terminal-safe (stored control characters shown as symbols, never obeyed); CSV (with a BOM
     for Excel) and JSON keep the data as stored."""
     from ..literal import terminal_safe
-    from .safe import open_private
+    from .safe import Staged, open_private
 
     bom = fmt == "csv"
     if fmt in HUMAN_FORMATS:
@@ -156,8 +156,11 @@ def write_output(text: str, out: Path | None, fmt: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    with open_private(out, encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-        handle.write(text)
+    with Staged(Path(out)) as staged:  # (all or nothing, as an export)
+        with open_private(staged.path, encoding="utf-8-sig" if bom else "utf-8",
+                          newline="") as handle:
+            handle.write(text)
+        staged.place([staged.path])
 
 
 def run_report(args) -> int:
@@ -239,8 +242,20 @@ def run_export(args) -> int:
             with conn.begin():
                 written = export(conn=conn, filters=filters, fmt=args.format, out=args.out,
                                  pseudonymise=args.pseudonymise)
+    except (KeyboardInterrupt, SystemExit):  # Ctrl+C, or told to stop (cli: SIGTERM)
+        print("audit-tui: the export was stopped; no file was written or changed.",
+              file=sys.stderr)
+        raise
     except RuntimeError as exc:
         return _fail(str(exc))
+    except OSError as exc:  # (a full disk, a folder it may not write in: nothing put in place)
+        from .safe import NotPlaced
+
+        if isinstance(exc, NotPlaced):
+            return _fail(str(exc))
+        where = f" ({exc.filename})" if exc.filename else ""
+        return _fail(f"Could not write the export: {exc.strerror or exc}{where}. No file was "
+                     "written or changed.")
     finally:
         engine.dispose()
     names = ", ".join(str(p) for p in written.files)

@@ -246,7 +246,20 @@ def _num(value):
 
 def export(*, conn, filters: Filters, fmt: str, out: Path, pseudonymise: bool = False,
            today: str | None = None) -> Written:
-    """Write the export; returns the files written and how many audits and answers."""
+    """Write the export; returns the files written and how many audits and answers. All or
+    nothing: the files are written in a private folder beside `out` and put in place once
+    every one is complete (safe.Staged)."""
+    from .safe import Staged
+
+    with Staged(Path(out)) as staged:
+        written = _export_from(conn, filters=filters, fmt=fmt, out=staged.path,
+                               pseudonymise=pseudonymise, today=today)
+        written.files = staged.place(written.files)
+    return written
+
+
+def _export_from(conn, *, filters: Filters, fmt: str, out: Path, pseudonymise: bool,
+                 today: str | None) -> Written:
     from .aggregate import connection_of
 
     conn = connection_of(conn)
