@@ -149,3 +149,24 @@ def test_an_export_stopped_with_ctrl_c_says_nothing_was_written(capsys, db, tmp_
     assert main(["--db", db, "export", "--format", "csv", "--out", str(out)]) == 130
     assert "the export was stopped; no file was written or changed." in capsys.readouterr().err
     assert contents(out.parent) == {}
+
+
+def test_an_audit_document_held_open_elsewhere_is_named_and_kept(capsys, db, tmp_path,
+                                                                  monkeypatch):
+    from .test_reports_data import AUDITS
+
+    case = AUDITS[0][0]
+    out = tmp_path / "audit.docx"
+    assert main(["--db", db, "show", case, "--out", str(out)]) == 0
+    before = out.read_bytes()
+    capsys.readouterr()
+
+    def held(source, target):
+        raise PermissionError(errno.EACCES, "Permission denied", str(target))
+
+    monkeypatch.setattr(os, "replace", held)
+    assert main(["--db", db, "show", case, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"Could not write {out}: Permission denied" in err and "close it" in err
+    assert out.read_bytes() == before
+    assert not any(name.endswith(".partial") for name in contents(tmp_path))

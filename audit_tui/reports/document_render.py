@@ -191,13 +191,18 @@ def render(doc: Document, fmt: str) -> str | bytes:
 
 
 def write_document(doc: Document, fmt: str, path) -> None:
-    """Write the document to `path`, readable by its owner only (0600)."""
-    from .safe import open_private
+    """Write the document to `path`, readable by its owner only (0600), whole or not at all
+    (safe.Staged: a document open in Word is not half replaced)."""
+    from pathlib import Path
+
+    from .safe import Staged, open_private
 
     content = render(doc, fmt)
-    if isinstance(content, bytes):
-        with open_private(path, binary=True) as handle:
-            handle.write(content)
-    else:
-        with open_private(path, newline="") as handle:
-            handle.write(content)
+    with Staged(Path(path)) as staged:
+        if isinstance(content, bytes):
+            with open_private(staged.path, binary=True) as handle:
+                handle.write(content)
+        else:
+            with open_private(staged.path, newline="") as handle:
+                handle.write(content)
+        staged.place([staged.path])

@@ -54,6 +54,10 @@ def run_show(args) -> int:
     try:
         write_document(doc, fmt, args.out)
     except OSError as exc:
+        from .safe import NotPlaced
+
+        if isinstance(exc, NotPlaced):
+            return _fail(str(exc))
         return _fail(f"{args.out} could not be written ({exc.strerror or type(exc).__name__}).")
     print(f"Wrote {args.out}" + (" (a draft, marked DRAFT)." if doc.draft else "."),
           file=sys.stderr)

@@ -153,9 +153,11 @@ class ConversationKeys:
             ensure_private_dir(path.parent)
             write_document(doc, "docx", path)
         except Exception as exc:  # a full disk, a locked file: say so, keep the screen usable
-            app.call_from_thread(self.notify, f"The document could not be written "
-                                              f"({type(exc).__name__}).", severity="error",
-                                 timeout=8)
+            from ..reports.safe import NotPlaced
+
+            said = (str(exc) if isinstance(exc, NotPlaced) else "The document could not be "
+                    f"written ({getattr(exc, 'strerror', None) or type(exc).__name__}).")
+            app.call_from_thread(self.notify, said, severity="error", markup=False, timeout=8)
             return
         app.call_from_thread(self.notify, f"Written{' (marked DRAFT)' if doc.draft else ''}: "
                                           f"{path}", markup=False, timeout=12)
