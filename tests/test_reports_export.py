@@ -399,7 +399,7 @@ def test_numbers_are_written_as_sqlite_writes_them(value):
     """export_csv_rows.number_text (the rows' way) gives what number() gives in SQLite's SQL."""
     import sqlite3
 
-    from audit_tui.reports.export_csv import number
+    from audit_tui.reports.export_csv_sql import number
     from audit_tui.reports.export_csv_rows import number_text
 
     with sqlite3.connect(":memory:") as conn:
