@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 from audit_tui.app import AuditApp
 
 from .test_home import add_audits, wait_for
+from .test_review_snapshots import steady
 
 SIZES = [(100, 30), (80, 24)]
 
@@ -26,6 +27,7 @@ def test_home_empty(snap_compare, db_target, size):
 
     async def loaded(pilot):
         await wait_for(pilot, lambda: app.screen.query_one("#welcome").display)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=loaded)
 
@@ -41,6 +43,7 @@ def test_home_with_audits(snap_compare, db_target, engine, example_template, siz
 
     async def loaded(pilot):
         await wait_for(pilot, lambda: app.screen.query_one("#audits", DataTable).row_count == 3)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=loaded)
 
@@ -53,6 +56,7 @@ def test_keys_dialog(snap_compare, db_target, size):
         await pilot.pause()
         await pilot.press("question_mark")
         await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=keys)
 
@@ -69,5 +73,6 @@ def test_delete_draft_confirmation(snap_compare, db_target, engine, example_temp
         await pilot.press("d")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")
         await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=asked)

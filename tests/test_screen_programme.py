@@ -13,6 +13,7 @@ from audit_tui.app import AuditApp
 from audit_tui.programme.synthetic import write_annex_a
 from tests.programme_helpers import rows, run, write_settings
 from tests.test_home import wait_for
+from tests.test_review_snapshots import steady
 from tests.test_programme_progress import allocated  # noqa: F401  (a fixture)
 
 TODAY = date(2025, 2, 10)
@@ -190,5 +191,6 @@ def test_programme_screen_looks(snap_compare, db_target, programme, size, view):
         await pilot.press("p")
         await wait_for(pilot, lambda: app.screen.month == "2025-01" and app.screen.rows)
         await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=loaded)

@@ -17,6 +17,7 @@ from audit_tui.db.facts import facts_for_state
 from audit_tui.templates.loader import load_template
 
 from .test_home import wait_for
+from .test_review_snapshots import steady
 from .test_walk import (after_a_pause, answer, go_to, here, open_walk, panel_text, settled,
                         stored, type_text, walk)
 
@@ -144,5 +145,6 @@ def test_lancashire_walk_snapshot(snap_compare, db_target, engine, lancs_audit):
         app.open_audit(lancs_audit, at="plan_current")
         await wait_for(pilot, lambda: isinstance(app.screen, WalkScreen) and app.screen.stops)
         await settled(app, pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

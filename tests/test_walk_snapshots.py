@@ -15,6 +15,7 @@ from audit_tui.templates.loader import load_template
 
 from .test_home import wait_for
 from .test_walk import settled
+from .test_review_snapshots import steady
 
 SIZES = [(100, 30), (80, 24)]
 
@@ -178,6 +179,7 @@ def opened_at(app, audit_id, at, press=()):
             await pilot.press(*press)
             await pilot.pause()
         await settled(app, pilot)
+        await steady(pilot)  # (a cursor's blink is a clock: a busy machine caught it off)
 
     return run_before
 
