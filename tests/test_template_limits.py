@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from audit_tui.cli import main
-from audit_tui.templates import loader, validate
+from audit_tui.templates import loader, validate_questions
 
 DOC = Path(__file__).parent.parent / "docs" / "templates.md"
 CHOICES = 'choices = ["Child in need", "Child protection", "Pre-proceedings"]'
@@ -48,7 +48,7 @@ def test_a_million_choices_are_checked_in_seconds(tmp_path):
 
 
 def test_more_choices_than_the_limit_is_one_sentence(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(validate, "MAX_CHOICES", 100)
+    monkeypatch.setattr(validate_questions, "MAX_CHOICES", 100)
     path = _template_with(tmp_path, 200)
     assert main(["templates", "check", str(path)]) == 1
     out = capsys.readouterr().out

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import STANDARD_DETAILS, Condition, Group, Indicator, Question, Section, Template
-from .validate import MAX_LISTED, Problem
+from .validate_tables import MAX_LISTED, Problem
 
 
 @dataclass(frozen=True)
