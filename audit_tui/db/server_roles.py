@@ -64,8 +64,8 @@ def part_read_scope(conn) -> str:
     """On a shared server, where the connected login is an auditor who reads only their
     team's audits and their own (setup's `--auditors-read team`), a phrase saying so
     (PART_SCOPE); '' where the login reads every audit a report counts (a moderator, QA, an
-    auditor on a server set up with `all`, the administrator, a file). One statement, and
-    never an error for a role that is missing."""
+    auditor on a server set up with `all`, the administrator, a file). Two small statements
+    (whether setup has run, then the roles), and never an error for a role that is missing."""
     if conn.dialect.name != "postgresql":
         return ""
     if conn.exec_driver_sql("SELECT to_regclass('server_setting')").scalar() is None:
